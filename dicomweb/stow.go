@@ -17,6 +17,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/pacslite/pacslite/dicomweb/dataset"
+	"github.com/pacslite/pacslite/store/blob"
 	"github.com/pacslite/pacslite/store/index"
 )
 
@@ -159,12 +160,9 @@ func (h *Handler) storePart(ctx context.Context, part *multipart.Part, studyInPa
 	// blob, so replacing one never overwrites bytes an index row points at.
 	rec.BlobKey = "instances/" + uids.study + "/" + uids.series + "/" + uids.sop + "." + digest[:16] + ".dcm"
 
-	if _, err := spool.Seek(0, io.SeekStart); err != nil {
-		return stowOutcome{uids: uids, failure: reasonProcessingFailure, comment: "cannot re-read the part"}
-	}
 	// Durable bytes first, then the index row: a crash in between leaves an
 	// orphan blob (swept later), never a row without its blob.
-	if _, err := h.opts.Blobs.Put(ctx, rec.BlobKey, spool); err != nil {
+	if err := h.putBlob(ctx, rec.BlobKey, spool); err != nil {
 		log.Error().Err(err).Str("sop_uid", uids.sop).Msg("stow: store blob")
 		if errors.Is(err, syscall.ENOSPC) {
 			return stowOutcome{uids: uids, failure: reasonOutOfResources, comment: "no space left to store the instance"}
@@ -194,6 +192,23 @@ func (h *Handler) storePart(ctx context.Context, part *multipart.Part, studyInPa
 	h.metrics.stored.WithLabelValues(outcome).Inc()
 	log.Debug().Str("sop_uid", uids.sop).Int64("bytes", n).Str("outcome", outcome).Msg("stow: instance")
 	return stowOutcome{uids: uids}
+}
+
+// putBlob stores the spooled part under key: by renaming the spool file
+// when the store can adopt it (no second copy of the bytes), else by
+// streaming it.
+func (h *Handler) putBlob(ctx context.Context, key string, spool *os.File) error {
+	if a, ok := h.opts.Blobs.(blob.FileAdopter); ok {
+		_, err := a.AdoptFile(ctx, key, spool.Name())
+		if !errors.Is(err, blob.ErrCannotAdopt) {
+			return err
+		}
+	}
+	if _, err := spool.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	_, err := h.opts.Blobs.Put(ctx, key, spool)
+	return err
 }
 
 // deleteBlobs removes blobs no index row points at any more. Failures are

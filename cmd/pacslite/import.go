@@ -94,7 +94,8 @@ func (env importEnv) run(ctx context.Context, args []string, stdout, stderr io.W
 	var storeErr error
 	if len(files) > 0 {
 		c := stowclient.New(stowclient.Options{BaseURL: *baseURL, Token: tok, BatchFiles: *batch, RetryDelay: env.retryDelay})
-		view := &progressView{w: stderr, tty: env.isTerminal(stderr), start: time.Now(), every: env.progressEvery}
+		now := time.Now()
+		view := &progressView{w: stderr, tty: env.isTerminal(stderr), start: now, last: now, every: env.progressEvery}
 		if view.tty {
 			view.every = 100 * time.Millisecond
 		}
@@ -188,13 +189,20 @@ func (v *progressView) update(p stowclient.Progress) {
 	}
 	v.last, v.drawn, v.done = now, true, final
 	rate := float64(p.BytesSent) / max(now.Sub(v.start).Seconds(), 0.001) / 1e6
+	failed := ""
+	if p.Failed > 0 {
+		failed = fmt.Sprintf(", %d failed", p.Failed)
+	}
 	if v.tty {
-		fmt.Fprintf(v.w, "\r%s %d/%d files  %s/%s MB  %.1f MB/s\x1b[K",
-			bar(p.BytesSent, p.BytesTotal, 24), p.FilesDone, p.FilesTotal, mb(p.BytesSent), mb(p.BytesTotal), rate)
+		// Bytes move the bar during a batch, files once it is answered
+		// (also when it failed without sending much).
+		frac := max(float64(p.FilesDone)/float64(max(p.FilesTotal, 1)), float64(p.BytesSent)/float64(max(p.BytesTotal, 1)))
+		fmt.Fprintf(v.w, "\r%s %d/%d files%s  %s/%s MB  %.1f MB/s\x1b[K",
+			bar(frac, 24), p.FilesDone, p.FilesTotal, failed, mb(p.BytesSent), mb(p.BytesTotal), rate)
 		return
 	}
-	fmt.Fprintf(v.w, "sent %d/%d files, %s/%s MB, %.1f MB/s\n",
-		p.FilesDone, p.FilesTotal, mb(p.BytesSent), mb(p.BytesTotal), rate)
+	fmt.Fprintf(v.w, "%d/%d files done%s, %s/%s MB sent, %.1f MB/s\n",
+		p.FilesDone, p.FilesTotal, failed, mb(p.BytesSent), mb(p.BytesTotal), rate)
 }
 
 // finish ends the bar's line.
@@ -204,11 +212,8 @@ func (v *progressView) finish() {
 	}
 }
 
-// bar renders done/total as [#####-----] of width cells.
-func bar(done, total int64, width int) string {
-	n := width
-	if total > 0 {
-		n = int(min(done, total) * int64(width) / total)
-	}
+// bar renders a fraction as [#####-----] of width cells.
+func bar(frac float64, width int) string {
+	n := min(max(int(frac*float64(width)), 0), width)
 	return "[" + strings.Repeat("#", n) + strings.Repeat("-", width-n) + "]"
 }

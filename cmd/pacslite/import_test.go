@@ -158,7 +158,7 @@ func TestImport(t *testing.T) {
 	if want := "found 3 DICOM files (0.1 MB), skipped 2 (1 DICOMDIR)\n"; !strings.HasPrefix(stderr, want) {
 		t.Errorf("stderr = %q, want it to start with %q", stderr, want)
 	}
-	if !strings.Contains(stderr, "sent 3/3 files") {
+	if !strings.Contains(stderr, "3/3 files done, 0.1/0.1 MB sent") {
 		t.Errorf("stderr = %q, want a final progress line", stderr)
 	}
 	if srv.parts != 3 || len(srv.auth) != 2 || srv.auth[0] != "Bearer tok" {
@@ -185,7 +185,7 @@ func TestImportFailures(t *testing.T) {
 	if want := "failed: " + filepath.Join(root, "DICOM", "IM0") + ": cannot understand (0xC000)"; lines[1] != want {
 		t.Errorf("failure line = %q, want %q", lines[1], want)
 	}
-	if !strings.Contains(stderr, "\r[########################] 3/3 files") || !strings.HasSuffix(stderr, "\x1b[K\n") {
+	if !strings.Contains(stderr, "\r[########################] 3/3 files, 1 failed  0.1/0.1 MB") || !strings.HasSuffix(stderr, "\x1b[K\n") {
 		t.Errorf("stderr = %q, want a bar redrawn with \\r ending in a newline", stderr)
 	}
 	if srv.auth[0] != "Bearer envtok" {

@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
+	"mime"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"time"
@@ -46,7 +49,7 @@ func (c *Client) storeBatch(ctx context.Context, batch []File, pr *progressState
 			// or are judged on their own: drop the unreadable ones.
 			var drop []int
 			for _, m := range missing {
-				res.failures = append(res.failures, Failure{Path: batch[m.index].Path, Reason: "read: " + m.err.Error()})
+				res.failures = append(res.failures, Failure{Path: batch[m.index].Path, Reason: localReason(m.err)})
 				drop = append(drop, m.index)
 			}
 			batch = without(batch, drop)
@@ -66,6 +69,9 @@ func (c *Client) storeBatch(ctx context.Context, batch []File, pr *progressState
 		switch {
 		case err != nil:
 			why = err.Error()
+			if ue := (*url.Error)(nil); errors.As(err, &ue) {
+				why = ue.Err.Error() // "dial tcp ...: connection refused"
+			}
 		case ans.status >= 500:
 			why = "server answered " + describe(ans.status, ans.body)
 			retryAfter = parseRetryAfter(ans.header.Get("Retry-After"))
@@ -98,6 +104,13 @@ func (c *Client) interpret(ctx context.Context, batch []File, ans *answer, pr *p
 	for _, f := range batch {
 		size += f.Size
 	}
+	if isHTML(ans.header) && ans.status < 300 {
+		// A login page, a proxy's portal, a web app's index: not an archive.
+		reason := "server answered " + describe(ans.status, nil) + " with an HTML page, not a STOW-RS response"
+		res.bytes = size
+		res.failAll(batch, reason)
+		return res, fmt.Errorf("%w: %s", ErrRejected, reason)
+	}
 	switch ans.status {
 	case http.StatusOK, http.StatusAccepted, http.StatusConflict:
 		res.bytes = size
@@ -127,14 +140,34 @@ func (c *Client) interpret(ctx context.Context, batch []File, ans *answer, pr *p
 		}
 	}
 	reason := "server answered " + describe(ans.status, ans.body)
+	if ans.status >= 300 && ans.status < 400 {
+		// Following would turn the POST into a GET (301, 302, 303) or
+		// need the body again (307, 308): the user should fix the URL.
+		reason = "server answered " + describe(ans.status, nil) + ", redirecting to " + ans.header.Get("Location")
+	}
 	res.bytes = size
 	res.failAll(batch, reason)
-	switch ans.status {
-	case http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound,
-		http.StatusMethodNotAllowed, http.StatusUnsupportedMediaType:
+	switch {
+	case ans.status >= 300 && ans.status < 400,
+		ans.status == http.StatusUnauthorized, ans.status == http.StatusForbidden, ans.status == http.StatusNotFound,
+		ans.status == http.StatusMethodNotAllowed, ans.status == http.StatusUnsupportedMediaType:
 		return res, fmt.Errorf("%w: %s", ErrRejected, reason)
 	}
 	return res, nil
+}
+
+func isHTML(h http.Header) bool {
+	mt, _, _ := mime.ParseMediaType(h.Get("Content-Type"))
+	return mt == "text/html"
+}
+
+// localReason describes a file's local error without repeating its path.
+func localReason(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Op + ": " + pe.Err.Error() // "open: permission denied"
+	}
+	return "read: " + err.Error()
 }
 
 // without returns batch less the files at indexes drop.

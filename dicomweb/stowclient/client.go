@@ -18,12 +18,18 @@ const (
 	DefaultRetryDelay       = time.Second
 )
 
+// responseTimeout is how long the default client waits for an answer once
+// a batch is sent: the server may be indexing 64 MiB of instances, but a
+// server silent for this long is hung.
+const responseTimeout = 10 * time.Minute
+
 // maxRetryDelay caps the backoff and a server's Retry-After.
 const maxRetryDelay = 30 * time.Second
 
 // ErrRejected is returned (wrapped) when the server answers in a way every
-// further request would get too (401, 403, 404, 405, 415: a wrong URL or
-// token), so Store stops rather than fail every remaining file alike.
+// further request would get too (401, 403, 404, 405, 415, a redirect, an
+// HTML page: a wrong URL or token), so Store stops rather than fail every
+// remaining file alike.
 var ErrRejected = errors.New("stowclient: server rejected the upload")
 
 // Options configure a Client.
@@ -33,8 +39,11 @@ type Options struct {
 	BaseURL string
 	// Token, when set, is sent as "Authorization: Bearer <Token>".
 	Token string
-	// HTTPClient defaults to a client without timeout: a batch may take
-	// minutes to send; bound it with Store's context.
+	// HTTPClient defaults to a client with no overall timeout (a batch may
+	// take minutes to send; bound it with Store's context), that waits at
+	// most 10 minutes for an answer once a batch is sent and does not follow
+	// redirects. A client that follows them turns the POST into a GET on
+	// 301-303, which fails the batch (or, with a 200, looks like success).
 	HTTPClient *http.Client
 	// BatchFiles is the most files per request (default 50).
 	BatchFiles int
@@ -76,7 +85,9 @@ func New(opts Options) *Client {
 	}
 	hc := opts.HTTPClient
 	if hc == nil {
-		hc = &http.Client{}
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.ResponseHeaderTimeout = responseTimeout
+		hc = &http.Client{Transport: tr, CheckRedirect: noRedirect}
 	}
 	return &Client{
 		url:   strings.TrimRight(opts.BaseURL, "/") + "/studies",
@@ -85,6 +96,10 @@ func New(opts Options) *Client {
 		opts:  opts,
 	}
 }
+
+// noRedirect makes a redirect the answer: a STOW-RS body cannot be
+// replayed, and the user should learn the right URL.
+func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 // Progress is what Store has done so far.
 type Progress struct {

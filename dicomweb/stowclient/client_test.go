@@ -13,7 +13,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -395,10 +394,12 @@ func TestStoreMissingFile(t *testing.T) {
 	if sum.Stored != 2 || sum.Failed != 2 {
 		t.Errorf("Store() = %+v, want 2 stored, 2 failed", sum)
 	}
-	for i, f := range sum.Failures {
-		if want := []File{gone, broken}[i].Path; f.Path != want || !strings.HasPrefix(f.Reason, "read: ") {
-			t.Errorf("failure %d = %+v, want %s failed to read", i, f, want)
-		}
+	wantFailures := []Failure{
+		{gone.Path, "open: no such file or directory"},
+		{broken.Path, "read: is a directory"},
+	}
+	if diff := cmp.Diff(wantFailures, sum.Failures); diff != "" {
+		t.Errorf("Store() failures mismatch (-want +got):\n%s", diff)
 	}
 	checkParts(t, fake, files[:2])
 }
@@ -471,5 +472,32 @@ func TestBatches(t *testing.T) {
 	want := [][]string{{"0", "1", "2"}, {"3"}, {"4"}, {"5", "6"}, {"7", "8", "9"}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("batches mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestStoreRedirectAndHTML(t *testing.T) {
+	files, _ := instances(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/old/studies" {
+			http.Redirect(w, r, "/new/studies", http.StatusMovedPermanently)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		io.WriteString(w, "<html><body>Please log in</body></html>")
+	}))
+	defer srv.Close()
+	tests := []struct{ path, reason string }{
+		{"/old", "server answered 301 Moved Permanently, redirecting to /new/studies"},
+		{"/login", "server answered 200 OK with an HTML page, not a STOW-RS response"},
+	}
+	for _, tt := range tests {
+		c := New(Options{BaseURL: srv.URL + tt.path})
+		sum, err := c.Store(context.Background(), files, nil)
+		if !errors.Is(err, ErrRejected) {
+			t.Errorf("Store() to %s error = %v, want ErrRejected", tt.path, err)
+		}
+		if sum.Stored != 0 || sum.Failed != 7 || sum.Failures[0].Reason != tt.reason {
+			t.Errorf("Store() to %s = %+v, want 7 failed: %s", tt.path, sum, tt.reason)
+		}
 	}
 }

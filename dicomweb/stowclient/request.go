@@ -81,7 +81,7 @@ func (c *Client) send(ctx context.Context, batch []File, pr *progressState) (ans
 		return nil, missing, fe
 	}
 	if err != nil {
-		return nil, missing, fmt.Errorf("stowclient: post %s: %w", c.url, err)
+		return nil, missing, fmt.Errorf("stowclient: %w", err) // err names the URL
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
 	if err != nil {

@@ -101,3 +101,18 @@ func keyByte(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
 		c == '.' || c == '_' || c == '-'
 }
+
+// ErrCannotAdopt is returned (wrapped) by AdoptFile when the file cannot be
+// taken over without copying (e.g. it is on another file system); the
+// caller then falls back to Put.
+var ErrCannotAdopt = errors.New("blob: cannot adopt file")
+
+// FileAdopter is implemented by stores that can take a complete local file
+// as a blob without copying it (the filesystem store renames it into place).
+type FileAdopter interface {
+	// AdoptFile makes the file at path the blob under key, with the same
+	// guarantees as Put (atomic, durable, replaces any old blob), and
+	// returns its size. On success the file is gone from path. On failure
+	// the file is left at path and the old blob in place.
+	AdoptFile(ctx context.Context, key, path string) (int64, error)
+}

@@ -35,6 +35,7 @@ var (
 	_ blob.Stater      = (*Store)(nil)
 	_ blob.Lister      = (*Store)(nil)
 	_ blob.Pinger      = (*Store)(nil)
+	_ blob.FileAdopter = (*Store)(nil)
 )
 
 // New returns a Store keeping its blobs under dir, creating dir (and its
@@ -95,23 +96,66 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader) (n int64, err 
 	if err = f.Close(); err != nil {
 		return 0, fmt.Errorf("fsblob: put %s: close: %w", key, err)
 	}
-	// Last chance to give up while the old blob is untouched.
-	if err = ctx.Err(); err != nil {
+	if err = s.install(ctx, tmpName, final); err != nil {
 		return 0, fmt.Errorf("fsblob: put %s: %w", key, err)
-	}
-	parent := filepath.Dir(final)
-	if err = s.mkdirs(parent); err != nil {
-		return 0, fmt.Errorf("fsblob: put %s: %w", key, err)
-	}
-	if err = os.Rename(tmpName, final); err != nil {
-		return 0, fmt.Errorf("fsblob: put %s: %w", key, err)
-	}
-	if err = syncDir(parent); err != nil {
-		// The blob is in place but may not survive a crash: report it so the
-		// caller does not acknowledge the store. Nothing left to clean up.
-		return 0, fmt.Errorf("fsblob: put %s: sync dir: %w", key, err)
 	}
 	return n, nil
+}
+
+// AdoptFile renames a complete file (on the same file system) into place
+// as the blob under key; see blob.FileAdopter. The file is synced first, so
+// the caller need not.
+func (s *Store) AdoptFile(ctx context.Context, key, path string) (int64, error) {
+	final, err := s.path("adopt", key)
+	if err != nil {
+		return 0, err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, fmt.Errorf("fsblob: adopt %s: %w", key, err)
+	}
+	fi, err := f.Stat()
+	if err == nil && !fi.Mode().IsRegular() {
+		err = fmt.Errorf("%s is not a regular file: %w", path, blob.ErrCannotAdopt)
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return 0, fmt.Errorf("fsblob: adopt %s: %w", key, err)
+	}
+	if err := s.install(ctx, path, final); err != nil {
+		if errors.Is(err, syscall.EXDEV) {
+			err = fmt.Errorf("%w: %w", blob.ErrCannotAdopt, err)
+		}
+		return 0, fmt.Errorf("fsblob: adopt %s: %w", key, err)
+	}
+	return fi.Size(), nil
+}
+
+// install renames a synced file into place and syncs the directory: the
+// step that makes a blob visible, atomically and durably.
+func (s *Store) install(ctx context.Context, tmpName, final string) error {
+	// Last chance to give up while the old blob is untouched.
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	parent := filepath.Dir(final)
+	if err := s.mkdirs(parent); err != nil {
+		return err
+	}
+	if err := os.Rename(tmpName, final); err != nil {
+		return err
+	}
+	if err := syncDir(parent); err != nil {
+		// The blob is in place but may not survive a crash: report it so the
+		// caller does not acknowledge the store.
+		return fmt.Errorf("sync dir: %w", err)
+	}
+	return nil
 }
 
 // mkdirs creates dir and any missing parents below s.dir, fsyncing the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -180,5 +181,58 @@ func TestPing(t *testing.T) {
 	}
 	if err := s.Ping(context.Background()); err == nil {
 		t.Errorf("Ping() with the data folder gone = nil, want an error")
+	}
+}
+
+func TestAdoptFile(t *testing.T) {
+	ctx := context.Background()
+	s, err := New(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Put(ctx, "a/b", strings.NewReader("old")); err != nil {
+		t.Fatal(err)
+	}
+	src := filepath.Join(t.TempDir(), "spooled")
+	if err := os.WriteFile(src, []byte("new bytes"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	n, err := s.AdoptFile(ctx, "a/b", src)
+	if err != nil || n != 9 {
+		t.Fatalf("AdoptFile = %d, %v; want 9, nil", n, err)
+	}
+	rc, err := s.Open(ctx, "a/b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(rc)
+	rc.Close()
+	if string(got) != "new bytes" {
+		t.Errorf("blob after AdoptFile = %q, want %q", got, "new bytes")
+	}
+	if _, err := os.Stat(src); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("source file still there after AdoptFile: %v", err)
+	}
+
+	// A cancelled adoption leaves the file where it was and the blob as it was.
+	if err := os.WriteFile(src, []byte("newer"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := s.AdoptFile(cctx, "a/b", src); err == nil {
+		t.Fatal("AdoptFile with a cancelled context succeeded")
+	}
+	if _, err := os.Stat(src); err != nil {
+		t.Errorf("source file gone after a failed AdoptFile: %v", err)
+	}
+	rc, _ = s.Open(ctx, "a/b")
+	got, _ = io.ReadAll(rc)
+	rc.Close()
+	if string(got) != "new bytes" {
+		t.Errorf("blob after a failed AdoptFile = %q, want %q", got, "new bytes")
+	}
+	if _, err := s.AdoptFile(ctx, "../x", src); !errors.Is(err, blob.ErrInvalidKey) {
+		t.Errorf("AdoptFile(../x) error = %v, want ErrInvalidKey", err)
 	}
 }
