@@ -56,8 +56,10 @@ type Fragment struct {
 type Element struct {
 	Tag Tag
 	// VR is the two-letter value representation: read from the stream for
-	// explicit VR syntaxes, from the data dictionary for implicit VR ("UN"
-	// when the tag is unknown, e.g. private tags).
+	// explicit VR syntaxes, from the data dictionary for implicit VR and for
+	// VRs the standard does not define (see DictionaryVR; "UN" when the tag
+	// is unknown, e.g. private tags). An element of undefined length stored
+	// as UN, or of unknown VR in implicit VR, is a sequence: VR "SQ".
 	VR string
 	// Offset is the position of the first value byte in the decoded stream
 	// (for deflated files: in the inflated stream, see File.Deflated).
@@ -90,10 +92,15 @@ type File struct {
 	Meta *Dataset
 	// Dataset is the main dataset.
 	Dataset *Dataset
-	// TransferSyntax is the UID from the meta group (ImplicitVRLittleEndian
-	// when a file has no meta group).
+	// TransferSyntax is the UID from the meta group; for a file without
+	// one, ImplicitVRLittleEndian or ExplicitVRLittleEndian as detected from
+	// the first element.
 	TransferSyntax string
-	// ByteOrder and Implicit describe how Dataset is encoded.
+	// ByteOrder and Implicit describe how Dataset is encoded. Implicit is
+	// also set for the files that declare explicit VR but are written in
+	// implicit VR. Items of a sequence that the file stores as UN of
+	// undefined length are always implicit VR little endian (PS3.5 6.2.2):
+	// in a big endian file their values are little endian.
 	ByteOrder binary.ByteOrder
 	Implicit  bool
 	// Deflated is true for the deflated transfer syntax: offsets in Dataset
@@ -114,4 +121,9 @@ type Options struct {
 	// StopAtPixelData stops parsing at the top-level Pixel Data element
 	// (its offset, length and fragments are still recorded).
 	StopAtPixelData bool
+	// MaxElements limits the elements and sequence items of one file, so
+	// that a small upload of empty elements (or a deflate bomb) cannot
+	// exhaust memory: each costs about 150 bytes. Zero means 1<<20, ten
+	// times the largest structure sets seen in practice.
+	MaxElements int
 }

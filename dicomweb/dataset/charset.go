@@ -80,14 +80,6 @@ func NewCharset(terms []string) (*Charset, error) {
 	return c, nil
 }
 
-// Terms returns the Specific Character Set values c was built from.
-func (c *Charset) Terms() []string {
-	if c == nil {
-		return nil
-	}
-	return append([]string(nil), c.terms...)
-}
-
 // Charset returns the character set of the main dataset: the default
 // repertoire when Specific Character Set is absent. Unknown terms are
 // ignored; call NewCharset on the element's values to report them.

@@ -24,10 +24,11 @@ func lookup(t Tag) (tag.Info, bool) {
 
 // DictionaryVR returns the VR the data dictionary gives t, as an implicit VR
 // reader must assume it: "UL" for group lengths, "LO" for private creators,
-// "UN" for unknown and other private tags. Tags the dictionary lists with
-// several VRs resolve to one: "OB or OW" to OW (the only choice in implicit
-// VR, PS3.5 A.1), "US or SS" (and the LUT data variants) to US; a parser that
-// knows Pixel Representation may pick SS instead.
+// "UN" for unknown and other private tags, "" for the item and delimitation
+// tags, which have none. Tags the dictionary lists with several VRs resolve
+// to one: "OB or OW" to OW (the only choice in implicit VR, PS3.5 A.1), "US
+// or SS" (and the LUT data variants) to US; Parse picks SS instead when
+// Pixel Representation (0028,0103) is 1.
 func DictionaryVR(t Tag) string {
 	switch {
 	case t.Element() == 0x0000:

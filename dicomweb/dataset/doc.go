@@ -11,4 +11,17 @@
 // (VRs for implicit VR files, keywords) so there is one dictionary in the
 // program. Text is decoded per Specific Character Set, including ISO 2022
 // code extensions (PS3.5 section 6.1), which the library does not handle.
+//
+// The pieces:
+//   - Parse walks a stream (reader.go, start.go, header.go, parse.go);
+//   - Element.Strings, PersonNames, Numbers and Tags decode values
+//     (values.go), with a Charset for text (charset.go, iso2022.go);
+//   - Tag, ParseTag, TagForKeyword and DictionaryVR name tags (tag.go,
+//     dictionary.go);
+//   - Transcode rewrites a stream as Explicit VR Little Endian (transcode.go).
+//
+// Parse and Transcode read untrusted uploads: they never panic, bound the
+// memory a forged length can claim, and report bad input as errors wrapping
+// ErrNotDICOM or ErrMalformed (ErrCompressed for Transcode of compressed
+// pixel data).
 package dataset

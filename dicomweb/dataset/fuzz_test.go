@@ -40,7 +40,7 @@ func FuzzParse(f *testing.F) {
 	f.Add(part10(ExplicitVRBigEndian, be.Bytes()))
 	f.Add(part10(ExplicitVRLittleEndian, nested(4)))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		file, err := Parse(bytes.NewReader(data), Options{InlineLimit: 512})
+		file, err := Parse(bytes.NewReader(data), Options{InlineLimit: 512, MaxElements: 10000})
 		if err != nil {
 			if !errors.Is(err, ErrNotDICOM) && !errors.Is(err, ErrMalformed) {
 				t.Fatalf("Parse error %v wraps neither ErrNotDICOM nor ErrMalformed", err)

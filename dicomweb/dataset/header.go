@@ -95,3 +95,20 @@ func looksExplicit(b []byte) bool {
 func malformed(format string, args ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{ErrMalformed}, args...)...)
 }
+
+// readItemHeader reads an item or delimitation header: a tag and a 4-byte
+// length, no VR, in every transfer syntax.
+func readItemHeader(r *reader, s syntax) (header, error) {
+	var b [8]byte
+	if err := r.full(b[:]); err != nil {
+		return header{}, err
+	}
+	h := header{
+		tag:    Tag(uint32(s.bo.Uint16(b[0:]))<<16 | uint32(s.bo.Uint16(b[2:]))),
+		length: int64(s.bo.Uint32(b[4:])),
+	}
+	if h.length == 0xFFFFFFFF {
+		h.length = undefinedLength
+	}
+	return h, nil
+}

@@ -1,18 +1,18 @@
 package dataset
 
 import (
-	"compress/flate"
 	"encoding/binary"
-	"fmt"
 	"io"
-	"strings"
 )
 
 // maxDepth limits sequence nesting; real files stay below ten levels.
 const maxDepth = 64
 
-// defaultInlineLimit is the InlineLimit used when Options leaves it zero.
-const defaultInlineLimit = 64 << 10
+// Defaults for zero Options fields.
+const (
+	defaultInlineLimit = 64 << 10
+	defaultMaxElements = 1 << 20
+)
 
 // Parse reads a DICOM stream: a Part 10 file (128-byte preamble and "DICM",
 // or the meta group without the preamble) or a bare dataset without meta
@@ -25,20 +25,23 @@ func Parse(r io.Reader, opts Options) (*File, error) {
 	if opts.InlineLimit <= 0 {
 		opts.InlineLimit = defaultInlineLimit
 	}
-	p := &parser{r: newReader(r), opts: opts}
-	f, err := p.file()
-	if err != nil {
-		return nil, err
+	if opts.MaxElements <= 0 {
+		opts.MaxElements = defaultMaxElements
 	}
-	return f, nil
+	p := &parser{r: newReader(r), opts: opts}
+	return p.file()
 }
 
 // parser holds the state of one Parse call.
 type parser struct {
 	r       *reader
 	opts    Options
-	stopped bool       // StopAtPixelData reached the pixel data
-	stack   []*Dataset // enclosing datasets, innermost last
+	stopped bool // StopAtPixelData reached the pixel data
+	// pixelRep holds Pixel Representation (0028,0103) of each enclosing
+	// dataset, innermost last, -1 where there is none yet: implicit VR
+	// "US or SS" elements depend on it.
+	pixelRep []int
+	elements int // elements and items read, against Options.MaxElements
 }
 
 func (p *parser) file() (*File, error) {
@@ -54,126 +57,23 @@ func (p *parser) file() (*File, error) {
 	return f, nil
 }
 
-// head reads what precedes the main dataset (preamble, "DICM", meta group)
-// into f and returns the encoding of the main dataset, leaving p.r at its
-// first byte (an inflating reader for the deflated transfer syntax).
-func (p *parser) head(f *File) (syntax, error) {
-	if b := p.r.peek(132); len(b) == 132 && string(b[128:]) == "DICM" {
-		f.HasPreamble = true
-		if err := p.r.discard(132); err != nil {
-			return syntax{}, err
-		}
-	} else if b := p.r.peek(4); string(b) == "DICM" {
-		if err := p.r.discard(4); err != nil {
-			return syntax{}, err
-		}
-	}
-	if b := p.r.peek(8); len(b) == 8 && binary.LittleEndian.Uint16(b) == 0x0002 {
-		if err := p.meta(f); err != nil {
-			return syntax{}, err
-		}
-	} else if !f.HasPreamble && !plausibleDataset(b) {
-		return syntax{}, fmt.Errorf("%w: no DICM prefix and no recognisable element at the start", ErrNotDICOM)
-	}
-	s := p.mainSyntax(f)
-	f.DatasetOffset = p.r.off
-	if f.Deflated {
-		// Offsets in the dataset then count inflated bytes.
-		p.r = newReader(flate.NewReader(p.r.br))
-	}
-	return s, nil
-}
-
-// plausibleDataset reports whether b (the first 8 bytes) starts a bare
-// dataset: an element of a low even group (the command group, the meta group
-// or the first groups of a dataset) in explicit VR or, in implicit VR, one
-// the dictionary knows.
-func plausibleDataset(b []byte) bool {
-	if len(b) < 8 {
-		return false
-	}
-	t := Tag(uint32(binary.LittleEndian.Uint16(b))<<16 | uint32(binary.LittleEndian.Uint16(b[2:])))
-	if t.Group()%2 != 0 || t.Group() > 0x0030 || binary.LittleEndian.Uint64(b) == 0 {
-		return false
-	}
-	return looksExplicit(b) || DictionaryVR(t) != "UN"
-}
-
-// meta reads the File Meta Information: the group 0002 elements at the
-// start, explicit VR little endian (PS3.10 7.1), whether or not File Meta
-// Information Group Length is present. Some writers use implicit VR here;
-// that is detected from the first element.
-func (p *parser) meta(f *File) error {
-	s := syntax{bo: binary.LittleEndian, implicit: !looksExplicit(p.r.peek(8))}
-	for {
-		b := p.r.peek(8)
-		if len(b) < 8 || binary.LittleEndian.Uint16(b) != 0x0002 {
-			break
-		}
-		h, err := readHeader(p.r, s)
-		if err != nil {
-			return err
-		}
-		e, err := p.element(h, s, 0)
-		if err != nil {
-			return err
-		}
-		f.Meta.Elements = append(f.Meta.Elements, e)
-	}
-	if e := f.Meta.Find(TagTransferSyntaxUID); e != nil {
-		f.TransferSyntax = strings.TrimRight(string(e.Value), " \x00")
-	}
-	return nil
-}
-
-// mainSyntax decides how the main dataset is encoded from the transfer
-// syntax, and for files without one (or with one that contradicts the data)
-// from the first element.
-func (p *parser) mainSyntax(f *File) syntax {
-	f.ByteOrder = binary.LittleEndian
-	switch f.TransferSyntax {
-	case ExplicitVRBigEndian:
-		f.ByteOrder = binary.BigEndian
-		return syntax{bo: binary.BigEndian}
-	case DeflatedExplicitVRLittleEndian:
-		f.Deflated = true
-		return syntax{bo: binary.LittleEndian}
-	case ImplicitVRLittleEndian:
-		f.Implicit = true
-		return syntax{bo: binary.LittleEndian, implicit: true}
-	}
-	// Explicit VR little endian, the encapsulated syntaxes, and files
-	// without a transfer syntax: look at the first element.
-	b := p.r.peek(8)
-	if f.TransferSyntax == "" {
-		f.Implicit = len(b) == 8 && !looksExplicit(b)
-	} else {
-		// Some writers declare explicit VR and write implicit VR. Bytes 4-5
-		// of an implicit header are the low half of a length, rarely two
-		// printable characters; an unknown but printable VR stays explicit.
-		f.Implicit = len(b) == 8 && !looksExplicit(b) && !(printable(b[4]) && printable(b[5]))
-	}
-	if f.TransferSyntax == "" {
-		f.TransferSyntax = ExplicitVRLittleEndian
-		if f.Implicit {
-			f.TransferSyntax = ImplicitVRLittleEndian
-		}
-	}
-	return syntax{bo: binary.LittleEndian, implicit: f.Implicit}
-}
-
 // dataset reads elements until end (an offset; -1: the end of the stream,
 // or the item delimitation when undefinedItem is set).
 func (p *parser) dataset(s syntax, end int64, depth int, undefinedItem bool) (*Dataset, error) {
 	d := &Dataset{}
-	p.stack = append(p.stack, d)
-	defer func() { p.stack = p.stack[:len(p.stack)-1] }()
+	p.enter()
+	defer p.leave()
 	for {
 		if end >= 0 && p.r.off >= end {
 			if p.r.off > end {
 				return nil, malformed("element runs past the end of its item at offset %d", p.r.off)
 			}
 			return d, nil
+		}
+		if end < 0 && !undefinedItem && len(d.Elements) > 0 {
+			if pad, err := p.padding(); pad || err != nil {
+				return d, err
+			}
 		}
 		start := p.r.off
 		h, err := readHeader(p.r, s)
@@ -235,6 +135,9 @@ func (p *parser) element(h header, s syntax, depth int) (*Element, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := p.seen(h.tag, e.Value); err != nil {
+		return nil, err
+	}
 	if h.tag == TagPixelData && depth == 0 && p.opts.StopAtPixelData {
 		p.stopped = true
 	}
@@ -256,13 +159,29 @@ func (p *parser) implicitVR(t Tag) string {
 }
 
 func (p *parser) pixelRepresentation() int {
-	for i := len(p.stack) - 1; i >= 0; i-- {
-		if e := p.stack[i].Find(0x00280103); e != nil && len(e.Value) == 2 {
-			// Implicit VR is always little endian.
-			return int(binary.LittleEndian.Uint16(e.Value))
+	for i := len(p.pixelRep) - 1; i >= 0; i-- {
+		if p.pixelRep[i] >= 0 {
+			return p.pixelRep[i]
 		}
 	}
 	return -1
+}
+
+// enter and leave bracket the reading of a dataset.
+func (p *parser) enter() { p.pixelRep = append(p.pixelRep, -1) }
+func (p *parser) leave() { p.pixelRep = p.pixelRep[:len(p.pixelRep)-1] }
+
+// seen records what later elements depend on and enforces MaxElements.
+func (p *parser) seen(t Tag, value []byte) error {
+	if t == 0x00280103 && len(value) == 2 && len(p.pixelRep) > 0 {
+		// Only implicit VR needs it, and implicit VR is little endian.
+		p.pixelRep[len(p.pixelRep)-1] = int(binary.LittleEndian.Uint16(value))
+	}
+	p.elements++
+	if p.elements > p.opts.MaxElements {
+		return malformed("more than %d elements", p.opts.MaxElements)
+	}
+	return nil
 }
 
 // items reads the items of a sequence of the given length.
@@ -301,6 +220,9 @@ func (p *parser) items(s syntax, length int64, depth int) ([]*Dataset, error) {
 		if h.length != undefinedLength {
 			itemEnd = p.r.off + h.length
 		}
+		if err := p.seen(h.tag, nil); err != nil {
+			return nil, err
+		}
 		item, err := p.dataset(s, itemEnd, depth+1, h.length == undefinedLength)
 		if err != nil {
 			return nil, err
@@ -333,22 +255,3 @@ func (p *parser) fragments(s syntax) ([]Fragment, error) {
 		}
 	}
 }
-
-// readItemHeader reads an item or delimitation header: a tag and a 4-byte
-// length, no VR, in every transfer syntax.
-func readItemHeader(r *reader, s syntax) (header, error) {
-	var b [8]byte
-	if err := r.full(b[:]); err != nil {
-		return header{}, err
-	}
-	h := header{
-		tag:    Tag(uint32(s.bo.Uint16(b[0:]))<<16 | uint32(s.bo.Uint16(b[2:]))),
-		length: int64(s.bo.Uint32(b[4:])),
-	}
-	if h.length == 0xFFFFFFFF {
-		h.length = undefinedLength
-	}
-	return h, nil
-}
-
-func printable(c byte) bool { return c >= 0x20 && c < 0x7F }

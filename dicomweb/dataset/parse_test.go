@@ -436,3 +436,91 @@ func TestOddLength(t *testing.T) {
 		t.Errorf("Patient ID = %q, want 12345", got)
 	}
 }
+
+func TestMaxElements(t *testing.T) {
+	d := newEnc(binary.LittleEndian, true)
+	for i := 0; i < 100; i++ {
+		d.elem(0x00280106, "", []byte{1, 0}) // each needs Pixel Representation
+	}
+	in := part10(ImplicitVRLittleEndian, d.Bytes())
+	if _, err := Parse(bytes.NewReader(in), Options{MaxElements: 99}); !errors.Is(err, ErrMalformed) {
+		t.Errorf("Parse(100 elements, MaxElements 99) = %v, want ErrMalformed", err)
+	}
+	if _, err := Parse(bytes.NewReader(in), Options{MaxElements: 103}); err != nil { // + 3 meta elements
+		t.Errorf("Parse(100 elements, MaxElements 103) = %v", err)
+	}
+	in = part10(ExplicitVRLittleEndian, nested(10))
+	if _, err := Parse(bytes.NewReader(in), Options{MaxElements: 15}); !errors.Is(err, ErrMalformed) {
+		t.Errorf("Parse(10 sequences of one item, MaxElements 15) = %v, want ErrMalformed (items count)", err)
+	}
+}
+
+// TestDeflateBomb: a small deflated input that inflates to a huge number of
+// empty elements stops at MaxElements (testdata/fuzz/FuzzParse/deflate_bomb
+// is the same input for the fuzzer).
+func TestDeflateBomb(t *testing.T) {
+	var z bytes.Buffer
+	fw, err := flate.NewWriter(&z, flate.BestCompression)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fw.Write(bytes.Repeat([]byte{0x10, 0x00, 0x10, 0x00, 'P', 'N', 0, 0}, 1<<17)) // empty Patient Names
+	fw.Close()
+	in := part10(DeflatedExplicitVRLittleEndian, z.Bytes())
+	if _, err := Parse(bytes.NewReader(in), Options{MaxElements: 10000}); !errors.Is(err, ErrMalformed) {
+		t.Errorf("Parse(deflate bomb) = %v, want ErrMalformed", err)
+	}
+}
+
+// TestManyAmbiguousVRs: resolving "US or SS" must not scan the dataset for
+// every element (it once made this quadratic).
+func TestManyAmbiguousVRs(t *testing.T) {
+	d := newEnc(binary.LittleEndian, true)
+	d.elem(0x00280103, "", []byte{1, 0})
+	for i := 0; i < 50000; i++ {
+		d.elem(0x00280106, "", []byte{1, 0})
+	}
+	f, err := Parse(bytes.NewReader(part10(ImplicitVRLittleEndian, d.Bytes())), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := f.Dataset.Elements[len(f.Dataset.Elements)-1]; e.VR != "SS" {
+		t.Errorf("VR %s, want SS", e.VR)
+	}
+}
+
+func TestTrailingZeros(t *testing.T) {
+	mr := readFile(t, filepath.Join(testdataDir, "pydicom/MR_small_implicit.dcm"))
+	for _, n := range []int{1, 3, 8, 1000} {
+		in := append(append([]byte(nil), mr...), make([]byte, n)...)
+		f, err := Parse(bytes.NewReader(in), Options{})
+		if err != nil {
+			t.Errorf("Parse(%d zero bytes after the dataset) = %v", n, err)
+			continue
+		}
+		if last := f.Dataset.Elements[len(f.Dataset.Elements)-1]; last.Tag != TagPixelData {
+			t.Errorf("%d zero bytes: last element %s, want Pixel Data", n, last.Tag)
+		}
+		if err := Transcode(io.Discard, bytes.NewReader(in)); err != nil {
+			t.Errorf("Transcode(%d zero bytes after the dataset) = %v", n, err)
+		}
+	}
+	in := append(append([]byte(nil), mr...), 0, 0, 0, 0, 1)
+	if _, err := Parse(bytes.NewReader(in), Options{}); !errors.Is(err, ErrMalformed) {
+		t.Errorf("Parse(zeros then data) = %v, want ErrMalformed", err)
+	}
+}
+
+// TestImplicitDeclaredExplicit: a file declaring explicit VR but written in
+// implicit VR is read as implicit VR, as pydicom and dcmtk do.
+func TestImplicitDeclaredExplicit(t *testing.T) {
+	impl := readFile(t, filepath.Join(testdataDir, "pydicom/MR_small_implicit.dcm"))
+	ref := parseFile(t, filepath.Join(testdataDir, "pydicom/MR_small_implicit.dcm"), Options{})
+	f, err := Parse(bytes.NewReader(part10(ExplicitVRLittleEndian, impl[ref.DatasetOffset:])), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !f.Implicit || len(f.Dataset.Elements) != len(ref.Dataset.Elements) {
+		t.Errorf("Implicit = %v with %d elements, want true with %d", f.Implicit, len(f.Dataset.Elements), len(ref.Dataset.Elements))
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 )
 
 // ErrCompressed reports input whose pixel data is encapsulated (a compressed
@@ -26,7 +27,8 @@ var ErrCompressed = errors.New("dataset: compressed pixel data")
 // as for Parse. dst may have received part of the output when an error is
 // returned.
 func Transcode(dst io.Writer, src io.Reader) error {
-	p := &parser{r: newReader(src), opts: Options{InlineLimit: defaultInlineLimit}}
+	// Transcode keeps nothing per element, so it needs no element limit.
+	p := &parser{r: newReader(src), opts: Options{InlineLimit: defaultInlineLimit, MaxElements: math.MaxInt}}
 	f := &File{Meta: &Dataset{}}
 	s, err := p.head(f)
 	if err != nil {
@@ -104,22 +106,26 @@ func writeMeta(w io.Writer, meta *Dataset) error {
 // transcoder walks an implicit VR or big endian dataset and writes it as
 // explicit VR little endian.
 type transcoder struct {
-	p   *parser // the source; its stack holds the short values seen so far
+	p   *parser // the source and the Pixel Representation of each level
 	w   *bufio.Writer
 	buf []byte // copy buffer, a multiple of 8 bytes
 }
 
 func (t *transcoder) dataset(s syntax, end int64, depth int, undefinedItem bool) error {
 	r := t.p.r
-	d := &Dataset{}
-	t.p.stack = append(t.p.stack, d)
-	defer func() { t.p.stack = t.p.stack[:len(t.p.stack)-1] }()
-	for {
+	t.p.enter()
+	defer t.p.leave()
+	for n := 0; ; n++ {
 		if end >= 0 && r.off >= end {
 			if r.off > end {
 				return malformed("element runs past the end of its item at offset %d", r.off)
 			}
 			return nil
+		}
+		if end < 0 && !undefinedItem && n > 0 {
+			if pad, err := t.p.padding(); pad || err != nil {
+				return err // the padding is not copied
+			}
 		}
 		start := r.off
 		h, err := readHeader(r, s)
@@ -141,13 +147,13 @@ func (t *transcoder) dataset(s syntax, end int64, depth int, undefinedItem bool)
 		case TagItem, TagSequenceDelimitation:
 			return malformed("item tag %s outside a sequence at offset %d", h.tag, start)
 		}
-		if err := t.element(h, s, depth, d); err != nil {
+		if err := t.element(h, s, depth); err != nil {
 			return err
 		}
 	}
 }
 
-func (t *transcoder) element(h header, s syntax, depth int, d *Dataset) error {
+func (t *transcoder) element(h header, s syntax, depth int) error {
 	vr := h.vr
 	if vr == "" {
 		vr = t.p.implicitVR(h.tag)
@@ -177,15 +183,11 @@ func (t *transcoder) element(h header, s syntax, depth int, d *Dataset) error {
 		outVR = "UN" // too long for a 2-byte length field
 	}
 	t.header(h.tag, outVR, h.length)
-	keep := h.length <= 8 // enough for Pixel Representation and friends
-	v, err := t.copyValue(h.length, swapSize(vr, s.bo), keep)
+	v, err := t.copyValue(h.length, swapSize(vr, s.bo), h.tag == 0x00280103)
 	if err != nil {
 		return err
 	}
-	if keep {
-		d.Elements = append(d.Elements, &Element{Tag: h.tag, VR: vr, Length: h.length, Value: v})
-	}
-	return nil
+	return t.p.seen(h.tag, v)
 }
 
 func (t *transcoder) items(s syntax, length int64, depth int) error {

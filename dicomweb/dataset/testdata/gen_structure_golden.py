@@ -39,6 +39,13 @@ for f in files:
                           "length": -2})
     golden[name] = {"transfer_syntax": str(ds.file_meta.get("TransferSyntaxUID", "")),
                     "forced": forced, "elements": elems}
+# One element per line keeps the file small and its diffs readable.
 with open("structure_golden.json", "w") as fh:
-    json.dump(golden, fh, indent=0, sort_keys=True)
-    fh.write("\n")
+    fh.write("{\n")
+    for i, name in enumerate(sorted(golden)):
+        g = golden[name]
+        fh.write('%s: {"transfer_syntax": %s, "forced": %s, "elements": [\n' % (
+            json.dumps(name), json.dumps(g["transfer_syntax"]), json.dumps(g["forced"])))
+        fh.write(",\n".join(json.dumps(e, sort_keys=True, separators=(",", ":")) for e in g["elements"]))
+        fh.write("\n]}%s\n" % ("," if i < len(golden) - 1 else ""))
+    fh.write("}\n")
