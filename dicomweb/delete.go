@@ -11,6 +11,9 @@ import (
 // orphan blobs for the sweep, never rows without files.
 func (h *Handler) delete(w http.ResponseWriter, r *http.Request) {
 	scope, err := uidsFrom(r)
+	if err == nil {
+		err = mayWrite(r, true)
+	}
 	if err != nil {
 		fail(w, r, err)
 		return

@@ -40,10 +40,13 @@ func (h *Handler) search(w http.ResponseWriter, r *http.Request) {
 	// One more than asked tells whether more results exist.
 	q := req.query
 	q.Limit++
-	matches, err := h.opts.Index.Search(r.Context(), q)
-	if err != nil {
-		fail(w, r, err)
-		return
+	var matches []index.Match
+	if limitSearch(r, &q) {
+		matches, err = h.opts.Index.Search(r.Context(), q)
+		if err != nil {
+			fail(w, r, err)
+			return
+		}
 	}
 	more := len(matches) > req.query.Limit
 	if more {

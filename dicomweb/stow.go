@@ -27,6 +27,7 @@ const (
 	reasonOutOfResources    = 0xA700
 	reasonStudyMismatch     = 0xA900
 	reasonCannotUnderstand  = 0xC000
+	reasonNotAuthorized     = 0x0124
 )
 
 // stowOutcome is what happened to one part of a STOW-RS request.
@@ -42,6 +43,9 @@ type stowOutcome struct {
 // with the request.
 func (h *Handler) store(w http.ResponseWriter, r *http.Request) {
 	uids, err := uidsFrom(r)
+	if err == nil {
+		err = mayWrite(r, false)
+	}
 	if err != nil {
 		fail(w, r, err)
 		return
@@ -148,6 +152,9 @@ func (h *Handler) storePart(ctx context.Context, part *multipart.Part, studyInPa
 	if err != nil {
 		return stowOutcome{failure: reasonCannotUnderstand, comment: err.Error()}
 	}
+	if err := h.mayStoreInto(ctx, uids.study); err != nil {
+		return stowOutcome{uids: uids, failure: reasonNotAuthorized, comment: err.Error()}
+	}
 	if studyInPath != "" && uids.study != studyInPath {
 		return stowOutcome{uids: uids, failure: reasonStudyMismatch, comment: "Study Instance UID does not match the study in the request URL"}
 	}
@@ -190,6 +197,12 @@ func (h *Handler) storePart(ctx context.Context, part *multipart.Part, studyInPa
 		h.metrics.ingested.Add(float64(n))
 	}
 	h.metrics.stored.WithLabelValues(outcome).Inc()
+	if a := accessOf(ctx); a != nil && a.Studies != nil {
+		a.Studies[uids.study] = true // later parts of the request may add to it
+	}
+	if a := accessOf(ctx); a != nil && a.Stored != nil {
+		a.Stored(ctx, uids.study, uids.series, uids.sop)
+	}
 	log.Debug().Str("sop_uid", uids.sop).Int64("bytes", n).Str("outcome", outcome).Msg("stow: instance")
 	return stowOutcome{uids: uids}
 }

@@ -47,7 +47,7 @@ func uidsFrom(r *http.Request) (pathUIDs, error) {
 				c.name, truncate(val, 80))
 		}
 	}
-	return u, nil
+	return u, mayRead(r, u.study)
 }
 
 func truncate(s string, n int) string {
