@@ -3,6 +3,7 @@ package index
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"net/url"
@@ -12,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
+	"github.com/mattn/go-sqlite3"
 )
 
 // Options configures Open. The zero value is ready to use.
@@ -66,24 +67,26 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if readers <= 0 {
 		readers = max(4, runtime.GOMAXPROCS(0))
 	}
-	sync := opts.synchronous
-	if sync == "" {
-		sync = "FULL"
+	syncMode := opts.synchronous
+	if syncMode == "" {
+		syncMode = "FULL"
 	}
-	common := url.Values{
-		"_busy_timeout": {strconv.FormatInt(busy.Milliseconds(), 10)},
-		"_foreign_keys": {"1"},
-	}
-
-	wp := cloneValues(common)
-	wp.Set("_journal_mode", "WAL")
-	wp.Set("_synchronous", sync)
-	wp.Set("_txlock", "immediate")
-	wp.Set("_cache_size", "-32000")
+	busyMS := strconv.FormatInt(busy.Milliseconds(), 10)
 	db := &DB{wsem: make(chan struct{}, 1)}
-	if db.w, err = sql.Open("sqlite3", fileURI(abs, wp)); err != nil {
-		return nil, fmt.Errorf("index: open: %w", err)
-	}
+	db.w = sql.OpenDB(connector{
+		dsn: fileURI(abs, url.Values{"_busy_timeout": {busyMS}, "_txlock": {"immediate"}}),
+		pragmas: []string{
+			// 8 KiB pages hold a typical 5 KB metadata row without
+			// overflow pages; this only applies when the file is created.
+			"PRAGMA page_size = 8192",
+			"PRAGMA journal_mode = WAL",
+			"PRAGMA synchronous = " + syncMode,
+			"PRAGMA foreign_keys = ON",
+			"PRAGMA cache_size = -32000",
+			// Bounds the work of PRAGMA optimize on a large index.
+			"PRAGMA analysis_limit = 1000",
+		},
+	})
 	db.w.SetMaxOpenConns(1)
 	db.w.SetMaxIdleConns(1)
 	if err := db.init(ctx); err != nil {
@@ -91,14 +94,16 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		return nil, err
 	}
 
-	rp := cloneValues(common)
-	rp.Set("mode", "ro")
-	rp.Set("_query_only", "1")
-	rp.Set("_cache_size", "-8000")
-	if db.r, err = sql.Open("sqlite3", fileURI(abs, rp)); err != nil {
-		db.closeWriter()
-		return nil, fmt.Errorf("index: open readers: %w", err)
-	}
+	db.r = sql.OpenDB(connector{
+		dsn: fileURI(abs, url.Values{"_busy_timeout": {busyMS}, "mode": {"ro"}}),
+		pragmas: []string{
+			"PRAGMA query_only = ON",
+			"PRAGMA cache_size = -8000",
+			// Reads of the main file come straight from the page cache
+			// of the OS, without a copy per page.
+			"PRAGMA mmap_size = 1073741824",
+		},
+	})
 	db.r.SetMaxOpenConns(readers)
 	db.r.SetMaxIdleConns(readers)
 	if err := db.r.PingContext(ctx); err != nil {
@@ -107,6 +112,26 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("index: open readers: %w", err)
 	}
 	return db, nil
+}
+
+// connector opens SQLite connections and runs setup statements on each,
+// without registering a driver name for the whole program.
+type connector struct {
+	dsn     string
+	pragmas []string
+}
+
+func (c connector) Connect(context.Context) (driver.Conn, error) { return c.Driver().Open(c.dsn) }
+
+func (c connector) Driver() driver.Driver {
+	return &sqlite3.SQLiteDriver{ConnectHook: func(conn *sqlite3.SQLiteConn) error {
+		for _, p := range c.pragmas {
+			if _, err := conn.Exec(p, nil); err != nil {
+				return fmt.Errorf("index: %s: %w", p, err)
+			}
+		}
+		return nil
+	}}
 }
 
 // init checks the writer connection, migrates and prepares statements.
@@ -118,7 +143,7 @@ func (db *DB) init(ctx context.Context) error {
 	if !strings.EqualFold(mode, "wal") {
 		return fmt.Errorf("index: open: journal mode is %q, want wal (is the file system local?)", mode)
 	}
-	if err := migrate(ctx, db.w); err != nil {
+	if err := migrate(ctx, db.w, migrations); err != nil {
 		return err
 	}
 	if err := db.w.QueryRowContext(ctx,
@@ -190,13 +215,12 @@ func (db *DB) write(ctx context.Context, fn func(w *writer) error) error {
 	if err != nil {
 		return fmt.Errorf("index: begin: %w", err)
 	}
+	defer tx.Rollback() // after Commit, a no-op
 	w := newWriter(ctx, db, tx)
 	if err := fn(w); err != nil {
-		tx.Rollback()
 		return err
 	}
 	if err := w.finish(); err != nil {
-		tx.Rollback()
 		return err
 	}
 	if err := tx.Commit(); err != nil {
@@ -209,12 +233,4 @@ func (db *DB) write(ctx context.Context, fn func(w *writer) error) error {
 func fileURI(path string, params url.Values) string {
 	u := url.URL{Path: filepath.ToSlash(path)}
 	return "file:" + u.EscapedPath() + "?" + params.Encode()
-}
-
-func cloneValues(v url.Values) url.Values {
-	c := make(url.Values, len(v))
-	for k, vs := range v {
-		c[k] = append([]string(nil), vs...)
-	}
-	return c
 }

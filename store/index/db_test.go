@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -18,6 +19,7 @@ func TestOpenSettings(t *testing.T) {
 		{"journal_mode", "wal"},
 		{"synchronous", "2"}, // FULL
 		{"foreign_keys", "1"},
+		{"page_size", "8192"},
 	} {
 		var got string
 		if err := db.w.QueryRowContext(ctx, "PRAGMA "+tt.pragma).Scan(&got); err != nil || got != tt.want {
@@ -70,6 +72,30 @@ func TestReopen(t *testing.T) {
 	if n != len(migrations) {
 		t.Errorf("schema_migrations has %d rows, want %d", n, len(migrations))
 	}
+	state(t, db)
+}
+
+// TestUpgrade opens a file made by the first migration only, as the
+// first release left it.
+func TestUpgrade(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "index.db")
+	old := sql.OpenDB(connector{dsn: fileURI(path, nil), pragmas: []string{"PRAGMA journal_mode = WAL"}})
+	if err := migrate(context.Background(), old, migrations[:1]); err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
+
+	db := openAt(t, path)
+	var n int
+	db.r.QueryRow(`SELECT count(*) FROM schema_migrations`).Scan(&n)
+	if n != len(migrations) {
+		t.Errorf("schema_migrations has %d rows after upgrade, want %d", n, len(migrations))
+	}
+	db.r.QueryRow(`SELECT count(*) FROM pragma_index_info('studies_recent')`).Scan(&n)
+	if n != 8 {
+		t.Errorf("studies_recent has %d columns after upgrade, want 8", n)
+	}
+	mustPut(t, db, rec("s1", "se1", "i1"))
 	state(t, db)
 }
 

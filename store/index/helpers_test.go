@@ -146,3 +146,27 @@ func uids(prefix string, n int) []string {
 }
 
 func mkdirAll(dir string) error { return os.MkdirAll(dir, 0o755) }
+
+// genStudies returns n studies of 2 series of 2 instances each, with
+// patient names, IDs, accession numbers, dates and modalities spread the
+// way a real archive spreads them.
+func genStudies(n int) []InstanceRecord {
+	modalities := []string{"CT", "MR", "CR", "US", "PT", "SR", "DX", "MG"}
+	var recs []InstanceRecord
+	for s := range n {
+		for i := range 4 {
+			study := fmt.Sprintf("1.2.3.%d", s)
+			series := fmt.Sprintf("%s.%d", study, i/2)
+			recs = append(recs, rec(study, series, fmt.Sprintf("%s.%d", series, i), func(r *InstanceRecord) {
+				r.PatientName = fmt.Sprintf("Name%05d^Given%d", s, s%7)
+				r.PatientID = fmt.Sprintf("PID%05d", s*7%(n/2+1))
+				r.AccessionNumber = fmt.Sprintf("ACC%05d", s)
+				r.StudyDate = fmt.Sprintf("20%02d%02d%02d", 10+s%15, 1+s%12, 1+s%28)
+				r.StudyTime = fmt.Sprintf("%02d%02d00", s%24, s%60)
+				r.Modality = modalities[(s+i/2)%len(modalities)]
+				r.StudyAttrs = make([]byte, 600)
+			}))
+		}
+	}
+	return recs
+}

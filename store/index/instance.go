@@ -99,16 +99,10 @@ func (w *writer) put(rec *InstanceRecord) (PutResult, error) {
 		return PutResult{Unchanged: true}, nil
 	}
 
-	var se struct { // the target series as stored, if it is
-		id, count, studyID int64
-		modality, studyUID string
+	se, seriesFound, err := w.findSeries(rec)
+	if err != nil {
+		return PutResult{}, err
 	}
-	err = w.stmt(sFindSeries).QueryRowContext(w.ctx, rec.SeriesInstanceUID).Scan(
-		&se.id, &se.modality, &se.count, &se.studyID, &se.studyUID)
-	if err != nil && err != sql.ErrNoRows {
-		return PutResult{}, fmt.Errorf("index: find series: %w", err)
-	}
-	seriesFound := err == nil
 
 	// newHere: the instance is not yet counted in its target series (nor,
 	// unless the series moves with it, in the target study).
@@ -116,33 +110,31 @@ func (w *writer) put(rec *InstanceRecord) (PutResult, error) {
 	if found && old.seriesUID == rec.SeriesInstanceUID {
 		newHere = 0
 	}
-	// A series re-stored under another study moves there, counts and all.
-	moving := seriesFound && se.studyUID != rec.StudyInstanceUID
-	addSeries, addInstances := int64(0), newHere
-	if !seriesFound || moving {
-		addSeries = 1
-	}
-	if moving {
-		addInstances += se.count
-	}
-	studyID, err := w.upsertStudy(rec, addSeries, addInstances)
+	studyID, err := w.upsertStudy(rec)
 	if err != nil {
 		return PutResult{}, err
 	}
+	w.addStudyCounts(studyID, 0, newHere)
+	// A series re-stored under another study moves there, counts and all.
+	moving := seriesFound && se.studyUID != rec.StudyInstanceUID
+	if !seriesFound || moving {
+		w.addStudyCounts(studyID, 1, 0)
+	}
 	if moving {
-		if err := w.addStudyCounts(se.studyID, -1, -se.count); err != nil {
-			return PutResult{}, err
-		}
+		count := se.count + w.seriesDelta[se.id]
+		w.addStudyCounts(studyID, 0, count)
+		w.addStudyCounts(se.studyID, -1, -count)
 		w.emptyStudies[se.studyID] = true
 		w.modalities[se.studyID] = true
 	}
 	if !seriesFound || moving || se.modality != rec.Modality {
 		w.modalities[studyID] = true
 	}
-	seriesID, err := w.upsertSeries(rec, studyID, newHere)
+	seriesID, err := w.upsertSeries(rec, studyID)
 	if err != nil {
 		return PutResult{}, err
 	}
+	w.addSeriesCount(seriesID, newHere)
 
 	w.version++
 	if !found {
@@ -152,12 +144,8 @@ func (w *writer) put(rec *InstanceRecord) (PutResult, error) {
 		return PutResult{}, err
 	}
 	if newHere == 1 { // it left its old series
-		if err := w.addSeriesCount(old.seriesID, -1); err != nil {
-			return PutResult{}, err
-		}
-		if err := w.addStudyCounts(old.studyID, 0, -1); err != nil {
-			return PutResult{}, err
-		}
+		w.addSeriesCount(old.seriesID, -1)
+		w.addStudyCounts(old.studyID, 0, -1)
 		w.emptySeries[old.seriesID] = true
 		w.emptyStudies[old.studyID] = true
 	}
@@ -166,6 +154,32 @@ func (w *writer) put(rec *InstanceRecord) (PutResult, error) {
 		res.ReplacedBlobKey = old.blobKey
 	}
 	return res, nil
+}
+
+// seriesRow is what put needs to know of the target series.
+type seriesRow struct {
+	id, count, studyID int64
+	modality, studyUID string
+}
+
+// findSeries looks up rec's series. When the last upsert was of this
+// series in this study, the answer is known; count is then left zero as
+// only a series that moves to another study needs it.
+func (w *writer) findSeries(rec *InstanceRecord) (seriesRow, bool, error) {
+	ls, st := &w.lastSeries, &w.lastStudy
+	if ls.uid == rec.SeriesInstanceUID && st.uid == rec.StudyInstanceUID && ls.args[1] == any(st.id) {
+		return seriesRow{id: ls.id, studyID: st.id, studyUID: st.uid, modality: ls.args[2].(string)}, true, nil
+	}
+	var se seriesRow
+	err := w.stmt(sFindSeries).QueryRowContext(w.ctx, rec.SeriesInstanceUID).Scan(
+		&se.id, &se.modality, &se.count, &se.studyID, &se.studyUID)
+	if err == sql.ErrNoRows {
+		return se, false, nil
+	}
+	if err != nil {
+		return se, false, fmt.Errorf("index: find series: %w", err)
+	}
+	return se, true, nil
 }
 
 func (w *writer) insertInstance(rec *InstanceRecord, seriesID int64) error {
@@ -225,12 +239,8 @@ func (db *DB) DeleteInstance(ctx context.Context, studyUID, seriesUID, sopUID st
 		if _, err := w.tx.ExecContext(ctx, `DELETE FROM instances WHERE id = ?`, id); err != nil {
 			return fmt.Errorf("index: delete instance: %w", err)
 		}
-		if err := w.addSeriesCount(seriesID, -1); err != nil {
-			return err
-		}
-		if err := w.addStudyCounts(studyID, 0, -1); err != nil {
-			return err
-		}
+		w.addSeriesCount(seriesID, -1)
+		w.addStudyCounts(studyID, 0, -1)
 		w.emptySeries[seriesID] = true
 		w.emptyStudies[studyID] = true
 		return nil

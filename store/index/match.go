@@ -97,17 +97,21 @@ func (k key) single(v string, wild, fuzzy bool) (cond, error) {
 
 // pnCond matches a PN key case-insensitively, component group by
 // component group: a key without '=' is an alphabetic name; "=山田*"
-// matches the ideographic group only.
+// matches the ideographic group only. A group the index does not store
+// separately (ReferringPhysicianName keeps only the alphabetic one) is
+// matched against the name's components, as fuzzy matching does.
 func (k key) pnCond(v string, wild bool) cond {
 	var c cond
 	for i, g := range pnGroups(v) {
 		col := [3]string{k.col, k.ideo, k.phon}[i]
-		if g == "" || col == "" || (wild && isUniversal(g)) {
+		switch {
+		case g == "" || (wild && isUniversal(g)):
 			continue
-		}
-		if wild && hasWildcard(g) {
+		case col == "":
+			c = c.and(fuzzyCond(k.fold, g))
+		case wild && hasWildcard(g):
 			c = c.and(globCond(col, pnLower(g)))
-		} else {
+		default:
 			c = c.and(cond{col + " = ?", []any{pnLower(g)}})
 		}
 	}

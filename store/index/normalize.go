@@ -3,10 +3,8 @@ package index
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
-	"golang.org/x/text/cases"
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -38,14 +36,26 @@ func pnLower(v string) string {
 }
 
 // fold removes case and accents: "Müller" and "MULLER" both become
-// "muller". A fresh transformer per call keeps it safe for concurrent use.
+// "muller". Decomposing (NFD) splits accents off as nonspacing marks
+// (Mn), which are dropped.
 func fold(v string) string {
-	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC, cases.Fold())
-	s, _, err := transform.String(t, v)
-	if err != nil {
+	ascii := true
+	for i := 0; i < len(v); i++ {
+		if v[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
 		return strings.ToLower(v)
 	}
-	return s
+	var b strings.Builder
+	for _, r := range norm.NFD.String(v) {
+		if !unicode.Is(unicode.Mn, r) {
+			b.WriteRune(r)
+		}
+	}
+	return strings.ToLower(norm.NFC.String(b.String()))
 }
 
 // foldTokens is the fuzzy matching form of a PN value: the folded

@@ -130,6 +130,19 @@ func TestWrites(t *testing.T) {
 		},
 		want: map[string]studyState{"s2": {1, 2, "CT", map[string][]string{"se1": {"i1", "i2"}}}},
 	}, {
+		name: "series moves away and back",
+		ops: []op{
+			put(rec("s1", "se1", "i1"), none),
+			put(rec("s1", "se1", "i2"), none),
+			put(rec("s2", "se1", "i3", withModality("MR")), none),
+			put(rec("s2", "se2", "i5", withModality("SR")), none),
+			put(rec("s1", "se1", "i4"), none),
+		},
+		want: map[string]studyState{
+			"s1": {1, 4, "CT", map[string][]string{"se1": {"i1", "i2", "i3", "i4"}}},
+			"s2": {1, 1, "SR", map[string][]string{"se2": {"i5"}}},
+		},
+	}, {
 		name: "series takes the newest modality",
 		ops: []op{
 			put(rec("s1", "se1", "i1"), none),
@@ -218,6 +231,33 @@ func TestWrites(t *testing.T) {
 			db := openTest(t)
 			for _, o := range tt.ops {
 				o.run(t, db)
+			}
+			if diff := cmp.Diff(tt.want, state(t, db)); diff != "" {
+				t.Errorf("state (-want +got):\n%s", diff)
+			}
+		})
+		// The same puts in one PutInstances batch give the same results.
+		var recs []InstanceRecord
+		var want []PutResult
+		for _, o := range tt.ops {
+			if o.del != nil || o.wantErr != nil {
+				recs = nil
+				break
+			}
+			recs = append(recs, o.put)
+			want = append(want, o.want)
+		}
+		if recs == nil {
+			continue
+		}
+		t.Run(tt.name+" in one batch", func(t *testing.T) {
+			db := openTest(t)
+			got, err := db.PutInstances(context.Background(), recs)
+			if err != nil {
+				t.Fatalf("PutInstances() = %v", err)
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("PutInstances() (-want +got):\n%s", diff)
 			}
 			if diff := cmp.Diff(tt.want, state(t, db)); diff != "" {
 				t.Errorf("state (-want +got):\n%s", diff)

@@ -18,8 +18,8 @@ const (
 // Search runs a QIDO-RS query: the filters (all must match) within the
 // path scope, results in a stable order, Limit and Offset applied in SQL;
 // a Limit of 0 means no limit. A filter on a tag that Supports rejects
-// gives ErrUnsupportedKey, a malformed value ErrInvalid. A scope that does
-// not exist gives no matches, not ErrNotFound.
+// gives ErrUnsupportedKey, a malformed value ErrInvalid. No match, even in
+// a scope that does not exist, is an empty slice, not ErrNotFound.
 func (db *DB) Search(ctx context.Context, q Query) ([]Match, error) {
 	query, args, err := buildSearch(q)
 	if err != nil {
@@ -30,18 +30,25 @@ func (db *DB) Search(ctx context.Context, q Query) ([]Match, error) {
 		return nil, fmt.Errorf("index: search: %w", err)
 	}
 	defer rows.Close()
-	var matches []Match
+	matches := []Match{} // no match is an empty result, not an error
 	for rows.Next() {
 		var m Match
-		var modalities string
-		if err := rows.Scan(&m.StudyInstanceUID, &m.SeriesInstanceUID, &m.SOPInstanceUID,
-			&m.StudyAttrs, &m.SeriesAttrs, &m.InstanceAttrs, &modalities,
-			&m.NumberOfStudyRelatedSeries, &m.NumberOfStudyRelatedInstances,
-			&m.NumberOfSeriesRelatedInstances); err != nil {
-			return nil, fmt.Errorf("index: search: %w", err)
-		}
-		if q.Level == StudyLevel {
+		var err error
+		switch q.Level {
+		case StudyLevel:
+			var modalities string
+			err = rows.Scan(&m.StudyInstanceUID, &m.StudyAttrs, &modalities,
+				&m.NumberOfStudyRelatedSeries, &m.NumberOfStudyRelatedInstances)
 			m.ModalitiesInStudy = splitModalities(modalities)
+		case SeriesLevel:
+			err = rows.Scan(&m.StudyInstanceUID, &m.SeriesInstanceUID, &m.StudyAttrs, &m.SeriesAttrs,
+				&m.NumberOfSeriesRelatedInstances)
+		default:
+			err = rows.Scan(&m.StudyInstanceUID, &m.SeriesInstanceUID, &m.SOPInstanceUID,
+				&m.StudyAttrs, &m.SeriesAttrs, &m.InstanceAttrs)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("index: search: %w", err)
 		}
 		matches = append(matches, m)
 	}
@@ -103,19 +110,18 @@ func buildSearch(q Query) (string, []any, error) {
 	var sel, from, order string
 	switch q.Level {
 	case StudyLevel:
-		sel = `st.study_uid, '', '', st.attrs, NULL, NULL, st.modalities, st.num_series,
-			st.num_instances, 0`
+		sel = `st.study_uid, st.attrs, st.modalities, st.num_series, st.num_instances`
 		from = ` FROM studies st`
 		order = studyOrder
 	case SeriesLevel:
-		sel = `st.study_uid, se.series_uid, '', st.attrs, se.attrs, NULL, '', 0, 0, se.num_instances`
+		sel = `st.study_uid, se.series_uid, st.attrs, se.attrs, se.num_instances`
 		from = ` FROM studies st ` + join + ` series se ON se.study_id = st.id`
 		order = studyOrder + ", " + seriesOrder
 		if q.StudyInstanceUID != "" {
 			order = seriesOrder
 		}
 	case InstanceLevel:
-		sel = `st.study_uid, se.series_uid, i.sop_uid, st.attrs, se.attrs, i.attrs, '', 0, 0, 0`
+		sel = `st.study_uid, se.series_uid, i.sop_uid, st.attrs, se.attrs, i.attrs`
 		from = ` FROM studies st ` + join + ` series se ON se.study_id = st.id ` +
 			join + ` instances i ON i.series_id = se.id`
 		switch {
@@ -129,16 +135,16 @@ func buildSearch(q Query) (string, []any, error) {
 	default:
 		return "", nil, invalid("query level %d", q.Level)
 	}
-	query := "SELECT " + sel + from
-	if where.sql != "" {
-		query += " WHERE " + where.sql
-	}
 	limit := int64(q.Limit)
 	if limit == 0 {
 		limit = -1 // SQLite: no limit
 	}
-	query += " ORDER BY " + order + " LIMIT ? OFFSET ?"
-	return query, append(where.args, limit, q.Offset), nil
+	args := append(where.args, limit, q.Offset)
+	filter := ""
+	if where.sql != "" {
+		filter = " WHERE " + where.sql
+	}
+	return "SELECT " + sel + from + filter + " ORDER BY " + order + " LIMIT ? OFFSET ?", args, nil
 }
 
 func levelName(l Level) string {

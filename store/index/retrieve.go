@@ -35,12 +35,6 @@ func scopeWhere(studyUID, seriesUID, sopUID string) (string, []any, error) {
 	return where, args, nil
 }
 
-func scanRef(rows *sql.Rows, ref *InstanceRef, extra ...any) error {
-	return rows.Scan(append([]any{&ref.StudyInstanceUID, &ref.SeriesInstanceUID,
-		&ref.SOPInstanceUID, &ref.SOPClassUID, &ref.TransferSyntaxUID, &ref.BlobKey, &ref.Size,
-		&ref.Digest, &ref.NumberOfFrames}, extra...)...)
-}
-
 // Instances lists the instances of a study, or of one of its series, or
 // one instance (seriesUID and sopUID may be empty), ordered by series
 // number, series, instance number, instance. It returns ErrNotFound when
@@ -83,15 +77,17 @@ func (db *DB) forEach(ctx context.Context, studyUID, seriesUID, sopUID string, w
 		return fmt.Errorf("index: list instances: %w", err)
 	}
 	defer rows.Close()
+	var ref InstanceRef
+	var md sql.RawBytes // valid until the next call to Next
+	dest := []any{&ref.StudyInstanceUID, &ref.SeriesInstanceUID, &ref.SOPInstanceUID,
+		&ref.SOPClassUID, &ref.TransferSyntaxUID, &ref.BlobKey, &ref.Size, &ref.Digest,
+		&ref.NumberOfFrames}
+	if withMetadata {
+		dest = append(dest, &md)
+	}
 	n := 0
 	for rows.Next() {
-		var ref InstanceRef
-		var md sql.RawBytes
-		extra := []any{}
-		if withMetadata {
-			extra = append(extra, &md)
-		}
-		if err := scanRef(rows, &ref, extra...); err != nil {
+		if err := rows.Scan(dest...); err != nil {
 			return fmt.Errorf("index: list instances: %w", err)
 		}
 		n++

@@ -79,6 +79,7 @@ func TestSearch(t *testing.T) {
 		fuzzy("fuzzy leaves other keys exact", none, single(tagPatientID, "p1")),
 		study("ReferringPhysicianName", []string{"A"}, single(tagReferringPhysicianName, "smith^anna")),
 		fuzzy("ReferringPhysicianName fuzzy", []string{"B"}, single(tagReferringPhysicianName, "doc")),
+		study("ReferringPhysicianName unstored group", []string{"A"}, single(tagReferringPhysicianName, "=ANNA")),
 		study("StudyDate", []string{"A", "D"}, single(tagStudyDate, "20240110")),
 		study("StudyDate ACR-NEMA form", []string{"A", "D"}, single(tagStudyDate, "2024.01.10")),
 		study("StudyDate closed range", []string{"A", "D", "B"}, rng(tagStudyDate, "20240101", "20240131")),

@@ -8,20 +8,22 @@ import (
 )
 
 // upsertSeries creates the series in study studyID or gives it rec's
-// values (moving it to studyID if needed), adds addInstances to its
-// counter and returns its id.
-func (w *writer) upsertSeries(rec *InstanceRecord, studyID, addInstances int64) (int64, error) {
+// values (moving it to studyID if needed) and returns its id.
+func (w *writer) upsertSeries(rec *InstanceRecord, studyID int64) (int64, error) {
 	date, _ := normDate(rec.SeriesDate)
 	tm, _ := normTime(rec.SeriesTime, false)
 	ppsDate, _ := normDate(rec.PerformedProcedureStepStartDate)
 	ppsTime, _ := normTime(rec.PerformedProcedureStepStartTime, false)
+	args := []any{rec.SeriesInstanceUID, studyID, rec.Modality, nullInt(rec.SeriesNumber),
+		rec.SeriesDescription, date, tm, rec.BodyPartExamined, ppsDate, ppsTime, rec.SeriesAttrs, w.now}
+	if w.lastSeries.same(rec.SeriesInstanceUID, args) {
+		return w.lastSeries.id, nil
+	}
 	var id int64
-	err := w.stmt(sUpsertSeries).QueryRowContext(w.ctx, rec.SeriesInstanceUID, studyID,
-		rec.Modality, nullInt(rec.SeriesNumber), rec.SeriesDescription, date, tm,
-		rec.BodyPartExamined, ppsDate, ppsTime, rec.SeriesAttrs, w.now, addInstances).Scan(&id)
-	if err != nil {
+	if err := w.stmt(sUpsertSeries).QueryRowContext(w.ctx, args...).Scan(&id); err != nil {
 		return 0, fmt.Errorf("index: upsert series: %w", err)
 	}
+	w.lastSeries = upserted{rec.SeriesInstanceUID, id, args}
 	return id, nil
 }
 
@@ -49,9 +51,7 @@ func (db *DB) DeleteSeries(ctx context.Context, studyUID, seriesUID string) ([]s
 		if _, err := w.tx.ExecContext(ctx, `DELETE FROM series WHERE id = ?`, id); err != nil {
 			return fmt.Errorf("index: delete series: %w", err)
 		}
-		if err := w.addStudyCounts(studyID, -1, -count); err != nil {
-			return err
-		}
+		w.addStudyCounts(studyID, -1, -count)
 		w.emptyStudies[studyID] = true
 		w.modalities[studyID] = true
 		return nil

@@ -7,9 +7,9 @@ import (
 	"fmt"
 )
 
-// upsertStudy creates the study or gives it rec's values, adds the counter
-// deltas and returns its id.
-func (w *writer) upsertStudy(rec *InstanceRecord, addSeries, addInstances int64) (int64, error) {
+// upsertStudy creates the study or gives it rec's values and returns its
+// id.
+func (w *writer) upsertStudy(rec *InstanceRecord) (int64, error) {
 	alpha, ideo, phon := rec.PatientName, rec.PatientNameIdeo, rec.PatientNamePhon
 	if g := pnGroups(alpha); g[1] != "" || g[2] != "" {
 		alpha = g[0]
@@ -20,15 +20,17 @@ func (w *writer) upsertStudy(rec *InstanceRecord, addSeries, addInstances int64)
 	date, _ := normDate(rec.StudyDate)
 	tm, _ := normTime(rec.StudyTime, false)
 	birth, _ := normDate(rec.PatientBirthDate)
+	args := []any{rec.StudyInstanceUID, rec.PatientID, pnLower(alpha), pnLower(ideo), pnLower(phon),
+		foldTokens(alpha, ideo, phon), birth, rec.PatientSex, date, tm, rec.AccessionNumber,
+		rec.StudyID, rec.StudyDescription, pnLower(ref[0]), foldTokens(ref[:]...), rec.StudyAttrs, w.now}
+	if w.lastStudy.same(rec.StudyInstanceUID, args) {
+		return w.lastStudy.id, nil
+	}
 	var id int64
-	err := w.stmt(sUpsertStudy).QueryRowContext(w.ctx, rec.StudyInstanceUID, rec.PatientID,
-		pnLower(alpha), pnLower(ideo), pnLower(phon), foldTokens(alpha, ideo, phon),
-		birth, rec.PatientSex, date, tm, rec.AccessionNumber, rec.StudyID,
-		rec.StudyDescription, pnLower(ref[0]), foldTokens(ref[:]...), rec.StudyAttrs, w.now,
-		addSeries, addInstances).Scan(&id)
-	if err != nil {
+	if err := w.stmt(sUpsertStudy).QueryRowContext(w.ctx, args...).Scan(&id); err != nil {
 		return 0, fmt.Errorf("index: upsert study: %w", err)
 	}
+	w.lastStudy = upserted{rec.StudyInstanceUID, id, args}
 	return id, nil
 }
 

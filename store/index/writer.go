@@ -1,6 +1,7 @@
 package index
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
@@ -33,13 +34,11 @@ var writeSQL = [nStmts]string{
 		WHERE i.sop_uid = ?`,
 	sFindSeries: `SELECT se.id, se.modality, se.num_instances, st.id, st.study_uid
 		FROM series se JOIN studies st ON st.id = se.study_id WHERE se.series_uid = ?`,
-	// The counters in VALUES are deltas: a new row starts from them, an
-	// existing row adds them.
 	sUpsertStudy: `INSERT INTO studies (study_uid, patient_id, patient_name, patient_name_ideo,
 		patient_name_phon, patient_name_fold, patient_birth_date, patient_sex, study_date, study_time,
 		accession_number, study_id, study_description, referring_physician_name,
-		referring_physician_fold, attrs, updated_at, num_series, num_instances)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		referring_physician_fold, attrs, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (study_uid) DO UPDATE SET patient_id = excluded.patient_id,
 		patient_name = excluded.patient_name, patient_name_ideo = excluded.patient_name_ideo,
 		patient_name_phon = excluded.patient_name_phon, patient_name_fold = excluded.patient_name_fold,
@@ -49,20 +48,18 @@ var writeSQL = [nStmts]string{
 		study_description = excluded.study_description,
 		referring_physician_name = excluded.referring_physician_name,
 		referring_physician_fold = excluded.referring_physician_fold, attrs = excluded.attrs,
-		updated_at = excluded.updated_at, num_series = num_series + excluded.num_series,
-		num_instances = num_instances + excluded.num_instances
+		updated_at = excluded.updated_at
 		RETURNING id`,
 	sUpsertSeries: `INSERT INTO series (series_uid, study_id, modality, series_number,
 		series_description, series_date, series_time, body_part, pps_start_date, pps_start_time,
-		attrs, updated_at, num_instances)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		attrs, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (series_uid) DO UPDATE SET study_id = excluded.study_id,
 		modality = excluded.modality, series_number = excluded.series_number,
 		series_description = excluded.series_description, series_date = excluded.series_date,
 		series_time = excluded.series_time, body_part = excluded.body_part,
 		pps_start_date = excluded.pps_start_date, pps_start_time = excluded.pps_start_time,
-		attrs = excluded.attrs, updated_at = excluded.updated_at,
-		num_instances = num_instances + excluded.num_instances
+		attrs = excluded.attrs, updated_at = excluded.updated_at
 		RETURNING id`,
 	sInsertInstance: `INSERT INTO instances (series_id, sop_uid, sop_class_uid, instance_number,
 		transfer_syntax, frames, rows, cols, blob_key, size, digest, attrs, created_at, version)
@@ -80,9 +77,10 @@ var writeSQL = [nStmts]string{
 	sSaveVersion:       `UPDATE counters SET value = ? WHERE name = 'instance_version'`,
 }
 
-// writer is one write transaction. Rows it may have emptied and studies
-// whose modalities may have changed are collected and handled once, in
-// finish, which is what lets PutInstances touch each study once per batch.
+// writer is one write transaction. Counter changes are summed in memory
+// and applied once per row in finish, which also removes rows left empty
+// and recomputes modalities: a batch of a thousand instances of one series
+// updates the series and study rows once, not a thousand times.
 type writer struct {
 	ctx     context.Context
 	db      *DB
@@ -91,9 +89,42 @@ type writer struct {
 	version int64
 	stmts   [nStmts]*sql.Stmt
 
-	emptySeries  map[int64]bool // may have no instances left
+	seriesDelta  map[int64]int64    // series id -> instances
+	studyDelta   map[int64][2]int64 // study id -> series, instances
+	emptySeries  map[int64]bool     // may have no instances left
 	emptyStudies map[int64]bool
 	modalities   map[int64]bool // studies whose modalities to recompute
+
+	// The last study and series upserted, with the values written, so
+	// that a run of instances of one series skips identical upserts.
+	lastStudy, lastSeries upserted
+}
+
+type upserted struct {
+	uid  string
+	id   int64
+	args []any
+}
+
+// same reports whether u holds the row for uid written with args.
+func (u *upserted) same(uid string, args []any) bool {
+	if u.uid != uid || len(u.args) != len(args) {
+		return false
+	}
+	for i, a := range args {
+		switch a := a.(type) {
+		case []byte:
+			b, ok := u.args[i].([]byte)
+			if !ok || !bytes.Equal(a, b) || (a == nil) != (b == nil) {
+				return false
+			}
+		default:
+			if u.args[i] != a {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func newWriter(ctx context.Context, db *DB, tx *sql.Tx) *writer {
@@ -101,6 +132,8 @@ func newWriter(ctx context.Context, db *DB, tx *sql.Tx) *writer {
 		ctx: ctx, db: db, tx: tx,
 		now:          time.Now().UnixMilli(),
 		version:      db.version,
+		seriesDelta:  map[int64]int64{},
+		studyDelta:   map[int64][2]int64{},
 		emptySeries:  map[int64]bool{},
 		emptyStudies: map[int64]bool{},
 		modalities:   map[int64]bool{},
@@ -120,26 +153,28 @@ func (w *writer) exec(i int, args ...any) error {
 	return err
 }
 
-func (w *writer) addStudyCounts(id, series, instances int64) error {
-	if series == 0 && instances == 0 {
-		return nil
-	}
-	if err := w.exec(sAddStudyCounts, series, instances, id); err != nil {
-		return fmt.Errorf("index: update study counters: %w", err)
-	}
-	return nil
+// addStudyCounts schedules changes to a study's counters.
+func (w *writer) addStudyCounts(id, series, instances int64) {
+	d := w.studyDelta[id]
+	w.studyDelta[id] = [2]int64{d[0] + series, d[1] + instances}
 }
 
-func (w *writer) addSeriesCount(id, instances int64) error {
-	if err := w.exec(sAddSeriesCount, instances, id); err != nil {
-		return fmt.Errorf("index: update series counter: %w", err)
-	}
-	return nil
+// addSeriesCount schedules a change to a series' counter.
+func (w *writer) addSeriesCount(id, instances int64) {
+	w.seriesDelta[id] += instances
 }
 
-// finish removes series and studies left without instances, recomputes
-// the modalities of the studies touched and saves the version counter.
+// finish applies the counter changes, removes series and studies left
+// without instances, recomputes the modalities of the studies touched and
+// saves the version counter.
 func (w *writer) finish() error {
+	for _, id := range sortedKeys(w.seriesDelta) {
+		if d := w.seriesDelta[id]; d != 0 {
+			if err := w.exec(sAddSeriesCount, d, id); err != nil {
+				return fmt.Errorf("index: update series counter: %w", err)
+			}
+		}
+	}
 	for _, id := range sortedKeys(w.emptySeries) {
 		var studyID int64
 		err := w.stmt(sPruneSeries).QueryRowContext(w.ctx, id).Scan(&studyID)
@@ -149,11 +184,16 @@ func (w *writer) finish() error {
 		if err != nil {
 			return fmt.Errorf("index: remove empty series: %w", err)
 		}
-		if err := w.addStudyCounts(studyID, -1, 0); err != nil {
-			return err
-		}
+		w.addStudyCounts(studyID, -1, 0)
 		w.emptyStudies[studyID] = true
 		w.modalities[studyID] = true
+	}
+	for _, id := range sortedKeys(w.studyDelta) {
+		if d := w.studyDelta[id]; d != [2]int64{} {
+			if err := w.exec(sAddStudyCounts, d[0], d[1], id); err != nil {
+				return fmt.Errorf("index: update study counters: %w", err)
+			}
+		}
 	}
 	for _, id := range sortedKeys(w.emptyStudies) {
 		if err := w.exec(sPruneStudy, id); err != nil {
@@ -173,7 +213,7 @@ func (w *writer) finish() error {
 	return nil
 }
 
-func sortedKeys(m map[int64]bool) []int64 {
+func sortedKeys[V any](m map[int64]V) []int64 {
 	keys := make([]int64, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
