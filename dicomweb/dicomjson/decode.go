@@ -31,12 +31,12 @@ const maxDepth = 64
 // unchanged.
 func (o *Object) UnmarshalJSON(data []byte) error {
 	s := scanner{data: data}
-	if s.literal("null") && s.peek() == 0 {
+	if s.literal("null") && s.atEnd() {
 		return nil
 	}
 	s.pos = 0
 	obj, err := s.object(0)
-	if err == nil && s.peek() != 0 {
+	if err == nil && !s.atEnd() {
 		err = s.errorf("data after the object")
 	}
 	if err != nil {
@@ -55,7 +55,7 @@ func DecodeArray(r io.Reader) ([]Object, error) {
 	}
 	s := scanner{data: data}
 	objs, err := s.array()
-	if err == nil && s.peek() != 0 {
+	if err == nil && !s.atEnd() {
 		err = s.errorf("data after the array")
 	}
 	if err != nil {
@@ -142,43 +142,6 @@ func parseTag(s string) (uint32, error) {
 	}
 	t, err := strconv.ParseUint(s, 16, 32)
 	return uint32(t), err
-}
-
-// Kinds of VR, by the JSON type of their values (PS3.18 Table F.2.3-1).
-type vrKind int
-
-const (
-	kindText vrKind = iota + 1
-	kindNumber
-	kindPN
-	kindSQ
-	kindBinary
-)
-
-func kindOf(vr string) vrKind {
-	switch vr {
-	case "AE", "AS", "AT", "CS", "DA", "DT", "LO", "LT", "SH", "ST", "TM", "UC", "UI", "UR", "UT":
-		return kindText
-	case "DS", "IS", "SL", "SS", "UL", "US", "SV", "UV", "FL", "FD":
-		return kindNumber
-	case "PN":
-		return kindPN
-	case "SQ":
-		return kindSQ
-	case "OB", "OD", "OF", "OL", "OV", "OW", "UN":
-		return kindBinary
-	}
-	return 0
-}
-
-// bulkDataVR reports whether PS3.18 F.2.2 allows a BulkDataURI for vr.
-func bulkDataVR(vr string) bool {
-	switch vr {
-	case "DS", "FL", "FD", "IS", "LT", "OB", "OD", "OF", "OL", "OV", "OW",
-		"SL", "SS", "ST", "SV", "UC", "UL", "UN", "US", "UT", "UV":
-		return true
-	}
-	return false
 }
 
 // Members of an attribute object, as bits.
@@ -343,7 +306,7 @@ func (s *scanner) value(vr string, kind vrKind, depth int) (any, error) {
 		switch c := s.peek(); {
 		case c == '"':
 			v, err := s.str()
-			if err != nil || v == "" {
+			if err != nil || isBlank(v) {
 				return nil, err
 			}
 			return Number(v), nil

@@ -62,8 +62,8 @@ func TestUnmarshalLenient(t *testing.T) {
 			object(String(0x0020000D, "UI", "1.2"))},
 		{"number literal kept", `{"00280030":{"vr":"DS","Value":[1.50E+01,-0.0,2]}}`,
 			object(Attribute{Tag: 0x00280030, VR: "DS", Values: []any{Number("1.50E+01"), Number("-0.0"), Number("2")}})},
-		{"numbers as strings", `{"00200013":{"vr":"IS","Value":["12"," 7",""]},"00186020":{"vr":"FD","Value":["NaN"]}}`,
-			object(Attribute{Tag: 0x00200013, VR: "IS", Values: []any{Number("12"), Number(" 7"), nil}},
+		{"numbers as strings", `{"00200013":{"vr":"IS","Value":["12"," 7",""," "]},"00186020":{"vr":"FD","Value":["NaN"]}}`,
+			object(Attribute{Tag: 0x00200013, VR: "IS", Values: []any{Number("12"), Number(" 7"), nil, nil}},
 				Attribute{Tag: 0x00186020, VR: "FD", Values: []any{Number("NaN")}})},
 		{"empty values", `{"00080008":{"vr":"CS","Value":[null,""]},"00100010":{"vr":"PN","Value":[{}]},"00081140":{"vr":"SQ","Value":[]}}`,
 			object(Attribute{Tag: 0x00080008, VR: "CS"}, Attribute{Tag: 0x00100010, VR: "PN"}, Attribute{Tag: 0x00081140, VR: "SQ"})},
@@ -94,6 +94,8 @@ func TestUnmarshalStrict(t *testing.T) {
 		{"not JSON", `{`, "unexpected end"},
 		{"array", `[]`, "offset 0: unexpected '[', want an object"},
 		{"trailing data", `{} {}`, "offset 3: data after the object"},
+		{"trailing NUL", "{}\x00", "offset 2: data after the object"},
+		{"null then data", "null x", "offset 0: unexpected 'n', want an object"},
 		{"trailing comma", `{"00100020":{"vr":"LO"},}`, "offset 24: unexpected '}', want a string"},
 		{"single quotes", `{'00100020':{}}`, "unexpected '\\'', want a string"},
 		{"unterminated string", `{"00100020":{"vr":"LO","Value":["abc`, "unterminated string"},
@@ -166,7 +168,7 @@ func TestDecodeArray(t *testing.T) {
 	if got, err := DecodeArray(strings.NewReader(" [ ] ")); err != nil || len(got) != 0 {
 		t.Errorf("DecodeArray([]) = %v, %v; want no objects", got, err)
 	}
-	for _, in := range []string{``, `{}`, `null`, `[{}] x`, `[{}][]`, `[null]`, `[{"1":{}}]`, `[1]`} {
+	for _, in := range []string{``, `{}`, `null`, `[{}] x`, "[]\x00", `[{}][]`, `[null]`, `[{"1":{}}]`, `[1]`} {
 		if _, err := DecodeArray(strings.NewReader(in)); !errors.Is(err, ErrInvalid) {
 			t.Errorf("DecodeArray(%s) = %v, want ErrInvalid", in, err)
 		}

@@ -15,8 +15,8 @@ import (
 //     empty groups left out; sequence items as objects;
 //   - null for an empty value inside a multi-valued attribute, and no
 //     "Value" at all when every value is empty;
-//   - Numbers as described at the top of number.go: JSON number literals
-//     where the value is numerically meaningful, otherwise JSON strings;
+//   - Numbers as described at Number: JSON number literals where the value
+//     is numerically meaningful, otherwise JSON strings;
 //   - strings escaped per RFC 8259 (quote, backslash and control characters
 //     only; no HTML escaping), invalid UTF-8 replaced by U+FFFD.
 //
@@ -111,7 +111,7 @@ func appendValue(dst []byte, v any) []byte {
 }
 
 // appendNumber appends n as a JSON number, or as a string when it is not
-// numerically meaningful (see number.go).
+// numerically meaningful (see Number).
 func appendNumber(dst []byte, n Number) []byte {
 	c := canonicalNumber(string(n))
 	switch {

@@ -34,6 +34,8 @@ func TestAppendJSON(t *testing.T) {
 			`{"00081030":{"vr":"LO"},"00100010":{"vr":"PN"}}`},
 		{"null inside multi-valued", object(Attribute{Tag: 0x00080008, VR: "CS", Values: []any{"A", "", nil, "B"}}),
 			`{"00080008":{"vr":"CS","Value":["A",null,null,"B"]}}`},
+		{"blank numbers", object(Attribute{Tag: 0x00280030, VR: "DS", Values: []any{Number(" "), Number("\x00")}}),
+			`{"00280030":{"vr":"DS"}}`},
 		{"escapes", object(String(0x00324000, "LT", "a\"b\\c\nd\re\tf\x01\x1f<>&/\u2028\x7f")),
 			`{"00324000":{"vr":"LT","Value":["a\"b\\c\nd\re\tf\u0001\u001F<>&/` + "\u2028\x7f" + `"]}}`},
 		{"invalid UTF-8", object(String(0x00100010, "LO", "a\xffb\xc3", "\xe6\x97")),
@@ -48,8 +50,8 @@ func TestAppendJSON(t *testing.T) {
 		), `{"00280010":{"vr":"US","Value":[512]},"00280030":{"vr":"DS","Value":[0.5,0.25,3,1,1e4]}}`},
 		{"non-finite and garbage", object(
 			Attribute{Tag: 0x00186020, VR: "FD", Values: []any{Number("NaN"), Number("Infinity"), Number("-inf")}},
-			Attribute{Tag: 0x00200013, VR: "IS", Values: []any{Number("N/A"), Number("1e999"), Number(`"x`), Number("\xff")}},
-		), `{"00186020":{"vr":"FD","Value":["NaN","Infinity","-Infinity"]},"00200013":{"vr":"IS","Value":["N/A","1e999","\"x","` + "\uFFFD" + `"]}}`},
+			Attribute{Tag: 0x00200013, VR: "IS", Values: []any{Number("N/A"), Number("1e999"), Number(`"x`), Number("\xff"), Number("1" + strings.Repeat("0", 400))}},
+		), `{"00186020":{"vr":"FD","Value":["NaN","Infinity","-Infinity"]},"00200013":{"vr":"IS","Value":["N/A","1e999","\"x","` + "\uFFFD" + `","1` + strings.Repeat("0", 400) + `"]}}`},
 		{"AT", object(String(0x00209165, "AT", "00100010", "0020000D")),
 			`{"00209165":{"vr":"AT","Value":["00100010","0020000D"]}}`},
 		{"bulk and inline", object(

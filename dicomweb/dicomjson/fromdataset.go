@@ -27,11 +27,12 @@ type FromOptions struct {
 // (File.ByteOrder).
 //
 // Group lengths, File Meta elements (group 0002) and Data Set Trailing
-// Padding are left out. Text is
-// decoded with cs (and, in sequence items, with the item's own Specific
-// Character Set when it has one). DS and IS values are normalised as
-// described in number.go. Private elements are kept; a private creator is
-// always text, even when an explicit VR file says UN.
+// Padding are left out. Text is decoded with cs (and, in sequence items,
+// with the item's own Specific Character Set when it has one). DS and IS
+// values are normalised as described at Number. Private elements are
+// kept, those of unknown VR as UN; a private creator is always LO, even
+// when the file says UN. An element whose VR the JSON model lacks becomes
+// UN.
 //
 // Binary elements (OB OD OF OL OV OW UN, Pixel Data native or encapsulated)
 // and elements whose value was not kept in memory (Element.Bulk) get a
@@ -105,12 +106,12 @@ func (b *builder) attribute(e *dataset.Element, cs *dataset.Charset) (Attribute,
 		}
 		return a, nil
 	case isPrivateCreator(e.Tag):
-		if !dataset.IsTextVR(e.VR) {
-			le := *e
-			le.VR = "LO"
-			e = &le
+		if e.VR != "LO" { // PS3.5 7.8.1 fixes LO; implicit or faulty files may say UN
+			lo := *e
+			lo.VR = "LO"
+			e = &lo
 		}
-		a.VR = e.VR
+		a.VR = "LO"
 		return b.text(a, e, cs), nil
 	case e.Bulk || e.Fragments != nil || e.Tag == dataset.TagPixelData || kindOf(e.VR) == kindBinary || kindOf(e.VR) == 0:
 		if !bulkDataVR(a.VR) {

@@ -6,33 +6,32 @@ import (
 	"unicode/utf8"
 )
 
+// Number is a numeric value kept as its literal text (e.g. "1.5", "-3",
+// "1e-05") so that DS and IS values round-trip exactly.
+//
 // Numbers in DICOM and in JSON do not share a grammar. A DS value follows
 // FORTRAN: "1.", ".5", "+3", " 5 " and "007" are valid DS but not JSON
 // numbers. FL and FD may be NaN or infinite, which JSON cannot express at
 // all. And files carry garbage ("1,5", "N/A") that no grammar accepts.
-//
 // PS3.18 F.2.3 (since CP-1861) lets DS, IS, SV and UV be a JSON Number or a
-// JSON String. This package writes:
+// JSON String, so the encoder writes a Number as:
 //   - a valid JSON number literal as it is, unless its magnitude is beyond
 //     float64 ("1e999"), which many JSON readers reject: that is quoted;
-//   - a DICOM decimal that is not one, normalised to the shortest
-//     equivalent literal without changing its digits ("+.5" -> "0.5",
-//     "1." -> "1", "007" -> "7", "1.e3" -> "1e3");
+//   - a DICOM decimal that is not a JSON number, rewritten as the JSON
+//     literal with the same digits ("+.5" -> 0.5, "1." -> 1, "007" -> 7,
+//     "1.e3" -> 1e3, " 5 " -> 5);
 //   - NaN and infinities (any case, "inf" or "infinity", any sign) as the
-//     JSON strings "NaN", "Infinity" and "-Infinity", the spelling most
-//     JSON libraries read back as floats;
+//     JSON strings "NaN", "Infinity" and "-Infinity", which JavaScript's
+//     Number(), Python's float() and Go's strconv.ParseFloat read back;
 //   - anything else as a JSON string holding the text (trimmed of spaces and
 //     NULs, invalid UTF-8 replaced by U+FFFD), so no value is lost and the
-//     output is always valid JSON.
-
-// isNumericVR reports whether values of vr are Numbers.
-func isNumericVR(vr string) bool {
-	switch vr {
-	case "DS", "IS", "SL", "SS", "UL", "US", "SV", "UV", "FL", "FD":
-		return true
-	}
-	return false
-}
+//     output is always valid JSON;
+//   - "" (or blank text) as null, an empty value.
+//
+// FromDataset, String and Num store Numbers in that form already, and the
+// decoder keeps the literal it reads, so decoding an encoding gives back
+// the same Numbers.
+type Number string
 
 // canonicalNumber returns the form of s that the encoder writes: a JSON
 // number literal when s is numerically meaningful, "NaN", "Infinity" or
@@ -56,15 +55,26 @@ func canonicalNumber(s string) Number {
 	return Number(s)
 }
 
+// isBlank reports whether s holds nothing but spaces and NULs: a Number
+// that canonicalNumber makes "", an empty value.
+func isBlank(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] != ' ' && s[i] != 0 {
+			return false
+		}
+	}
+	return true
+}
+
 // writeAsNumber reports whether the canonical number c is written as a
 // JSON number: a number literal that float64 can hold (JSON readers such
-// as encoding/json fail on "1e999"; only exponents make a DICOM number that
-// large, so the costly check is skipped without one).
+// as encoding/json fail on "1e999"). Without an exponent only a literal of
+// over 300 digits is that large, so short ones skip the costly check.
 func writeAsNumber(c string) bool {
 	if !isJSONNumber(c) {
 		return false
 	}
-	if !strings.ContainsAny(c, "eE") {
+	if len(c) < 300 && !strings.ContainsAny(c, "eE") {
 		return true
 	}
 	_, err := strconv.ParseFloat(c, 64)

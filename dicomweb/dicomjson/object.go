@@ -37,11 +37,6 @@ type Attribute struct {
 	InlineBinary []byte
 }
 
-// Number is a numeric value kept as its JSON literal (e.g. "1.5", "-3",
-// "1e-05") so that DS and IS values round-trip exactly. Text that is not a
-// JSON number is normalised or quoted when encoded, see AppendJSON.
-type Number string
-
 // Object is a DICOM JSON object: attributes kept in ascending tag order.
 // The zero value is an empty object ready to use.
 //
@@ -173,8 +168,9 @@ func valueText(v any) string {
 	return ""
 }
 
-// String returns an attribute with values given as DICOM text, so that
-// index rows can be turned into attributes without knowing each VR's type:
+// String returns an attribute of a text, numeric or PN VR with values given
+// as DICOM text, so that index rows can be turned into attributes without
+// knowing each VR's type:
 // for numeric VRs (DS IS SL SS UL US SV UV FL FD) the values become Numbers,
 // for PN they are split into component groups at '='. An empty string is an
 // empty value; when all values are empty the attribute is empty.
@@ -193,7 +189,9 @@ func String(tag uint32, vr string, values ...string) Attribute {
 				a.Values[i] = n
 			}
 		case vr == "PN":
-			a.Values[i] = parsePersonName(s)
+			if p := parsePersonName(s); !p.IsZero() {
+				a.Values[i] = p
+			}
 		default:
 			a.Values[i] = s
 		}
@@ -260,7 +258,7 @@ func isEmptyValue(v any) bool {
 	case string:
 		return v == ""
 	case Number:
-		return v == ""
+		return isBlank(string(v))
 	case PersonName:
 		return v.IsZero()
 	case Object:

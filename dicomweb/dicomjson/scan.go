@@ -30,7 +30,8 @@ func (s *scanner) unexpected(want string) error {
 	return s.errorf("unexpected %q, want %s", s.data[s.pos], want)
 }
 
-// peek skips white space and returns the next byte, or 0 at the end.
+// peek skips white space and returns the next byte, or 0 at the end (see
+// atEnd: the input may hold a NUL byte too).
 func (s *scanner) peek() byte {
 	for s.pos < len(s.data) {
 		switch c := s.data[s.pos]; c {
@@ -41,6 +42,12 @@ func (s *scanner) peek() byte {
 		}
 	}
 	return 0
+}
+
+// atEnd skips white space and reports whether the input is used up.
+func (s *scanner) atEnd() bool {
+	s.peek()
+	return s.pos >= len(s.data)
 }
 
 // consume skips white space and then c, reporting whether c was next.
