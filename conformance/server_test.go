@@ -72,6 +72,9 @@ func startServerIn(t *testing.T, dataDir string, opts ...serverOption) *server {
 	t.Helper()
 	cmd := exec.Command(binary, "serve", "--addr", "127.0.0.1:0", "--data", dataDir, "--log-level", "debug")
 	cmd.Env = append(os.Environ(), "PACSLITE_ADDR=", "PACSLITE_DATA=")
+	// The blob store every server uses unless an option says otherwise:
+	// fs, or S3 when PACSLITE_CONFORMANCE_BLOB=s3 (see s3_test.go).
+	cmd.Env = append(cmd.Env, defaultBlobEnv(t, dataDir)...)
 	for _, o := range opts {
 		o(cmd)
 	}

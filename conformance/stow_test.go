@@ -22,6 +22,7 @@ const (
 // (no identifying UIDs, truncated, not DICOM) get 409 with reason 0xC000.
 // One archive serves all, so files sharing UIDs replace each other.
 func TestStowRoundTrip(t *testing.T) {
+	t.Parallel()
 	s := startServer(t)
 	for _, f := range corpus {
 		t.Run(f.path, func(t *testing.T) {
@@ -81,6 +82,7 @@ func TestStowRoundTrip(t *testing.T) {
 // TestStowStatus covers the status codes of PS3.18 10.5.3 and the failure
 // reasons of partly stored requests.
 func TestStowStatus(t *testing.T) {
+	t.Parallel()
 	s := startServer(t)
 	ct := readTestdata(t, "pydicom/CT_small.dcm")
 	mr := readTestdata(t, "pydicom/MR_small.dcm")

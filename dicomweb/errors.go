@@ -36,6 +36,10 @@ func fail(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
 	case errors.As(err, &he):
 		status, msg = he.status, he.msg
+	case errors.Is(err, index.ErrInvalid):
+		// The parser checks values first; the index's finer checks catch
+		// what slips through, and the client still deserves the reason.
+		status, msg = http.StatusBadRequest, strings.TrimPrefix(strings.ReplaceAll(err.Error(), "index: ", ""), "invalid value: ")
 	case errors.Is(err, index.ErrNotFound):
 		status, msg = http.StatusNotFound, "no such study, series or instance"
 	case errors.Is(err, context.Canceled):

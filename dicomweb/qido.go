@@ -146,6 +146,14 @@ func (h *Handler) searchResults(ctx context.Context, base string, req searchRequ
 			ensure(&o, instanceRequired)
 		}
 		o.Set(dicomjson.String(0x00080056, "CS", "ONLINE"))
+		if req.includeAll && level == index.InstanceLevel {
+			// "all" at instance level: every attribute of the instance
+			// (bulk data aside). At study and series level "all" means
+			// every attribute the archive keeps for that level.
+			if err := extra.fillAll(ctx, &o, m); err != nil {
+				return nil, err
+			}
+		}
 		var missing []uint32
 		for _, t := range req.include {
 			if _, ok := o.Get(t); !ok && !slices.Contains(missing, t) {
@@ -186,6 +194,36 @@ func newExtraAttrs(idx *index.DB) *extraAttrs {
 }
 
 func (e *extraAttrs) fill(ctx context.Context, o *dicomjson.Object, level index.Level, m index.Match, tags []uint32) error {
+	src, err := e.source(ctx, level, m)
+	if err != nil {
+		return err
+	}
+	for _, t := range tags {
+		if a, ok := src.Get(t); ok && a.BulkDataURI == "" {
+			o.Set(a)
+		}
+	}
+	return nil
+}
+
+// fillAll adds every attribute of the instance that o lacks, bulk data aside.
+func (e *extraAttrs) fillAll(ctx context.Context, o *dicomjson.Object, m index.Match) error {
+	src, err := e.source(ctx, index.InstanceLevel, m)
+	if err != nil {
+		return err
+	}
+	for _, a := range src.Attributes() {
+		if _, ok := o.Get(a.Tag); !ok && a.BulkDataURI == "" {
+			o.Set(a)
+		}
+	}
+	return nil
+}
+
+// source returns the stored metadata the extra attributes come from: the
+// instance itself at instance level, else one instance of the series or
+// study.
+func (e *extraAttrs) source(ctx context.Context, level index.Level, m index.Match) (dicomjson.Object, error) {
 	key := m.StudyInstanceUID + "/" + m.SeriesInstanceUID + "/" + m.SOPInstanceUID
 	src, ok := e.cache[key]
 	if !ok {
@@ -201,17 +239,12 @@ func (e *extraAttrs) fill(ctx context.Context, o *dicomjson.Object, level index.
 			raw, err = e.idx.FirstInstanceMetadata(ctx, m.StudyInstanceUID, m.SeriesInstanceUID)
 		}
 		if err != nil {
-			return err
+			return src, err
 		}
 		if err := src.UnmarshalJSON(raw); err != nil {
-			return err
+			return src, err
 		}
 		e.cache[key] = src
 	}
-	for _, t := range tags {
-		if a, ok := src.Get(t); ok && a.BulkDataURI == "" {
-			o.Set(a)
-		}
-	}
-	return nil
+	return src, nil
 }

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/pacslite/pacslite/dicomweb/dataset"
 	"github.com/pacslite/pacslite/store/index"
@@ -228,9 +229,52 @@ func buildFilter(key string, tag uint32, vr, value string) (index.Filter, error)
 	return f, nil
 }
 
-// validTemporal checks DA (YYYYMMDD), TM (HH[MM[SS[.F{1,6}]]]) and DT
-// values; separators of the old ACR-NEMA forms are refused.
+// validTemporal checks DA (YYYYMMDD, a real calendar date), TM
+// (HH[MM[SS[.F{1,6}]]], in range) and DT values; separators of the old
+// ACR-NEMA forms are refused.
 func validTemporal(vr, v string) bool {
+	if !temporalShape(vr, v) {
+		return false
+	}
+	switch vr {
+	case "DA":
+		_, err := time.Parse("20060102", v)
+		return err == nil
+	case "TM":
+		return validClock(v)
+	default:
+		if i := strings.IndexAny(v, "+-"); i > 0 {
+			v = v[:i]
+		}
+		if len(v) >= 8 {
+			if _, err := time.Parse("20060102", v[:8]); err != nil {
+				return false
+			}
+		} else if len(v) == 6 {
+			if _, err := time.Parse("200601", v); err != nil {
+				return false
+			}
+		}
+		return len(v) <= 8 || validClock(v[8:])
+	}
+}
+
+// validClock checks the HH, MM and SS of a TM value are in range (SS may be
+// 60, a leap second).
+func validClock(v string) bool {
+	whole, _, _ := strings.Cut(v, ".")
+	limits := []int{23, 59, 60}
+	for i := 0; i+2 <= len(whole); i += 2 {
+		n, _ := strconv.Atoi(whole[i : i+2])
+		if n > limits[i/2] {
+			return false
+		}
+	}
+	return true
+}
+
+// temporalShape checks the digits and lengths of a DA, TM or DT value.
+func temporalShape(vr, v string) bool {
 	digits := func(s string) bool {
 		for i := 0; i < len(s); i++ {
 			if s[i] < '0' || s[i] > '9' {

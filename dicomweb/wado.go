@@ -34,7 +34,8 @@ var convertible = map[string]bool{
 func negotiateRetrieve(r *http.Request, refs []index.InstanceRef, single bool) (retrieval, error) {
 	can := func(ts string) bool {
 		for _, ref := range refs {
-			if ref.TransferSyntaxUID != ts && !(ts == dataset.ExplicitVRLittleEndian && convertible[ref.TransferSyntaxUID]) {
+			if ref.TransferSyntaxUID != ts && !(ts == dataset.ExplicitVRLittleEndian && convertible[ref.TransferSyntaxUID]) &&
+				!(ts == dataset.ExplicitVRLittleEndian && canDecodeForServing(ref.TransferSyntaxUID)) {
 				return false
 			}
 		}
@@ -69,7 +70,7 @@ func negotiateRetrieve(r *http.Request, refs []index.InstanceRef, single bool) (
 	}
 	if compressed {
 		return retrieval{}, errorf(http.StatusNotAcceptable,
-			"the requested transfer syntax cannot be produced: compressed instances are sent as stored; ask for transfer-syntax=* (pixel data transcoding is not available yet)")
+			"the requested transfer syntax cannot be produced: compressed instances are decoded only to explicit VR little endian, and only from the syntaxes the server decodes; ask for transfer-syntax=* to get them as stored")
 	}
 	return retrieval{}, errorf(http.StatusNotAcceptable,
 		`instances are available as multipart/related; type="application/dicom" (with transfer-syntax=* for the stored encoding)`)
@@ -151,15 +152,23 @@ func (h *Handler) retrieve(w http.ResponseWriter, r *http.Request) {
 }
 
 // sendInstance copies one instance from storage, converting it to explicit
-// VR little endian when asked.
+// VR little endian when asked (decoding compressed pixel data).
 func (h *Handler) sendInstance(ctx context.Context, w io.Writer, ref index.InstanceRef, convert bool) error {
+	if convert && !convertible[ref.TransferSyntaxUID] {
+		return transcodePixels(ctx, h.opts.Blobs, w, ref)
+	}
 	rc, err := h.opts.Blobs.Open(ctx, ref.BlobKey)
 	if err != nil {
 		return err
 	}
 	defer rc.Close()
 	if convert {
-		return dataset.Transcode(w, rc)
+		return dataset.TranscodeWith(w, rc, dataset.TranscodeOptions{
+			SOPClassUID:               ref.SOPClassUID,
+			SOPInstanceUID:            ref.SOPInstanceUID,
+			ImplementationClassUID:    ImplementationClassUID,
+			ImplementationVersionName: ImplementationVersionName,
+		})
 	}
 	_, err = io.Copy(w, rc)
 	return err

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 )
 
 // ErrCompressed reports input whose pixel data is encapsulated (a compressed
@@ -27,6 +28,21 @@ var ErrCompressed = errors.New("dataset: compressed pixel data")
 // as for Parse. dst may have received part of the output when an error is
 // returned.
 func Transcode(dst io.Writer, src io.Reader) error {
+	return TranscodeWith(dst, src, TranscodeOptions{})
+}
+
+// TranscodeOptions fill in the meta group of a transcoded file.
+type TranscodeOptions struct {
+	// SOPClassUID and SOPInstanceUID become (0002,0002) and (0002,0003)
+	// when the source's meta group lacks them (files without one).
+	SOPClassUID, SOPInstanceUID string
+	// ImplementationClassUID and ImplementationVersionName, when set,
+	// replace (0002,0012) and (0002,0013): the writer of the new file.
+	ImplementationClassUID, ImplementationVersionName string
+}
+
+// TranscodeWith is Transcode with the meta group completed from opts.
+func TranscodeWith(dst io.Writer, src io.Reader, opts TranscodeOptions) error {
 	// Transcode keeps nothing per element, so it needs no element limit.
 	p := &parser{r: newReader(src), opts: Options{InlineLimit: defaultInlineLimit, MaxElements: math.MaxInt}}
 	f := &File{Meta: &Dataset{}}
@@ -40,7 +56,7 @@ func Transcode(dst io.Writer, src io.Reader) error {
 		return fmt.Errorf("%w: transfer syntax %s", ErrCompressed, f.TransferSyntax)
 	}
 	w := bufio.NewWriterSize(dst, 64<<10)
-	if err := writeMeta(w, f.Meta); err != nil {
+	if err := writeMeta(w, f.Meta, opts); err != nil {
 		return err
 	}
 	if !s.implicit && s.bo == binary.LittleEndian {
@@ -61,32 +77,59 @@ func Transcode(dst io.Writer, src io.Reader) error {
 
 // writeMeta writes the preamble, "DICM" and the meta group of the
 // transcoded file: the original elements except the group length, with the
-// new transfer syntax, preceded by a group length computed for them.
-func writeMeta(w io.Writer, meta *Dataset) error {
-	ts := []byte(ExplicitVRLittleEndian + "\x00")
-	body := newWriter()
-	if meta.Find(0x00020001) == nil {
-		body.element(0x00020001, "OB", []byte{0, 1})
+// new transfer syntax and the options' values where given, preceded by a
+// group length computed for them.
+func writeMeta(w io.Writer, meta *Dataset, opts TranscodeOptions) error {
+	type metaValue struct {
+		vr    string
+		value []byte
 	}
-	wrote := false
+	values := map[Tag]metaValue{0x00020001: {"OB", []byte{0, 1}}}
 	for _, e := range meta.Elements {
-		switch {
-		case e.Tag == 0x00020000 || e.Bulk || e.Items != nil || e.Fragments != nil:
+		if e.Tag == 0x00020000 || e.Bulk || e.Items != nil || e.Fragments != nil {
 			continue // a huge or structured meta value is not worth keeping
-		case e.Tag > TagTransferSyntaxUID && !wrote:
-			body.element(TagTransferSyntaxUID, "UI", ts)
-			wrote = true
-		case e.Tag == TagTransferSyntaxUID:
-			continue
 		}
-		vr := e.VR
-		if !hasLongLength(vr) && len(e.Value) > 0xFFFF {
+		values[e.Tag] = metaValue{e.VR, e.Value}
+	}
+	uid := func(s string) metaValue {
+		if len(s)%2 == 1 {
+			s += "\x00"
+		}
+		return metaValue{"UI", []byte(s)}
+	}
+	// PS3.10 requires the SOP class and instance; files that came without a
+	// meta group (old CDs) get them from the dataset via the options.
+	if _, ok := values[0x00020002]; !ok && opts.SOPClassUID != "" {
+		values[0x00020002] = uid(opts.SOPClassUID)
+	}
+	if _, ok := values[0x00020003]; !ok && opts.SOPInstanceUID != "" {
+		values[0x00020003] = uid(opts.SOPInstanceUID)
+	}
+	values[TagTransferSyntaxUID] = uid(ExplicitVRLittleEndian)
+	if opts.ImplementationClassUID != "" {
+		// This file is written by us: say so, as PS3.10 7.1 asks.
+		values[0x00020012] = uid(opts.ImplementationClassUID)
+		delete(values, 0x00020013)
+		if v := opts.ImplementationVersionName; v != "" {
+			if len(v)%2 == 1 {
+				v += " "
+			}
+			values[0x00020013] = metaValue{"SH", []byte(v)}
+		}
+	}
+	tags := make([]Tag, 0, len(values))
+	for t := range values {
+		tags = append(tags, t)
+	}
+	slices.Sort(tags)
+	body := newWriter()
+	for _, t := range tags {
+		v := values[t]
+		vr := v.vr
+		if !hasLongLength(vr) && len(v.value) > 0xFFFF {
 			vr = "UN"
 		}
-		body.element(e.Tag, vr, e.Value)
-	}
-	if !wrote {
-		body.element(TagTransferSyntaxUID, "UI", ts)
+		body.element(t, vr, v.value)
 	}
 	head := newWriter()
 	head.Write(make([]byte, 128))
