@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"image"
 	"image/color"
-	"image/gif"
+	_ "image/gif" // image.Decode of rendered GIFs
 	"image/jpeg"
 	"image/png"
 	"net/http"
@@ -187,8 +187,6 @@ func TestRenderedParameters(t *testing.T) {
 	} {
 		wantRefusal(t, s.get(t, c.url, c.accept), c.status, c.url+" "+c.accept)
 	}
-	_ = gif.Decode
-	_ = jpeg.Decode
 }
 
 // TestRenderedDocumentsAndVideo: encapsulated PDF comes back as

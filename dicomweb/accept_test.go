@@ -65,6 +65,7 @@ func TestAcceptableParsesWhatClientsSend(t *testing.T) {
 func TestNegotiateRetrieve(t *testing.T) {
 	implicit := []index.InstanceRef{{TransferSyntaxUID: "1.2.840.10008.1.2"}}
 	jpeg := []index.InstanceRef{{TransferSyntaxUID: "1.2.840.10008.1.2.4.50"}}
+	mpeg := []index.InstanceRef{{TransferSyntaxUID: "1.2.840.10008.1.2.4.100"}} // no decoder
 	tests := []struct {
 		name     string
 		accept   string
@@ -77,8 +78,9 @@ func TestNegotiateRetrieve(t *testing.T) {
 		{"star keeps stored", `multipart/related; type="application/dicom"; transfer-syntax=*`, jpeg, false, retrieval{anySyntax: true, multipart: true}, false},
 		{"unquoted type", `multipart/related; type=application/dicom; transfer-syntax=*`, jpeg, false, retrieval{anySyntax: true, multipart: true}, false},
 		{"stored syntax named", `multipart/related; type="application/dicom"; transfer-syntax=1.2.840.10008.1.2.4.50`, jpeg, false, retrieval{syntax: "1.2.840.10008.1.2.4.50", multipart: true}, false},
-		{"compressed cannot be converted", `multipart/related; type="application/dicom"`, jpeg, false, retrieval{}, true},
-		{"falls back to the next acceptable range", `multipart/related; type="application/dicom", multipart/related; type="application/dicom"; transfer-syntax=*;q=0.5`, jpeg, false, retrieval{anySyntax: true, multipart: true}, false},
+		{"decodable compressed converts", `multipart/related; type="application/dicom"`, jpeg, false, retrieval{syntax: "1.2.840.10008.1.2.1", multipart: true}, false},
+		{"compressed cannot be converted", `multipart/related; type="application/dicom"`, mpeg, false, retrieval{}, true},
+		{"falls back to the next acceptable range", `multipart/related; type="application/dicom", multipart/related; type="application/dicom"; transfer-syntax=*;q=0.5`, mpeg, false, retrieval{anySyntax: true, multipart: true}, false},
 		{"single part for one instance", `application/dicom; transfer-syntax=*`, jpeg, true, retrieval{anySyntax: true}, false},
 		{"single part refused for a study", `application/dicom`, implicit, false, retrieval{}, true},
 		{"other multipart type", `multipart/related; type="image/jpeg"`, jpeg, false, retrieval{}, true},

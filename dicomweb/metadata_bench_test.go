@@ -1,0 +1,29 @@
+package dicomweb
+
+import (
+	"net/http/httptest"
+	"testing"
+)
+
+// BenchmarkSeriesMetadata answers WADO-RS series metadata of a series of
+// 1,000 CT instances (about 10 KB of JSON each) through the handler, as
+// OHIF asks for it (gzip) and uncompressed.
+func BenchmarkSeriesMetadata(b *testing.B) {
+	h := newTestHandler(b)
+	study, series := benchArchive(b, h, 1, 1, 1000)
+	for _, enc := range []string{"gzip", "identity"} {
+		b.Run(enc, func(b *testing.B) {
+			r := httptest.NewRequest("GET", "/dicomweb/studies/"+study+"/series/"+series+"/metadata", nil)
+			r.Header.Set("Accept", "application/dicom+json")
+			r.Header.Set("Accept-Encoding", enc)
+			for b.Loop() {
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, r)
+				if w.Code != 200 {
+					b.Fatalf("GET metadata = %d: %s", w.Code, w.Body)
+				}
+				b.SetBytes(int64(w.Body.Len()))
+			}
+		})
+	}
+}
