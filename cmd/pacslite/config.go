@@ -23,6 +23,12 @@ type Config struct {
 	LogLevel        string
 	LogFormat       string
 	ShutdownTimeout time.Duration
+	Blob            BlobConfig
+	// SweepInterval is how often the server looks for orphan blobs and
+	// removes them (0: never); SweepGrace is how old an unreferenced blob
+	// must be to count as an orphan.
+	SweepInterval time.Duration
+	SweepGrace    time.Duration
 }
 
 // parseServeConfig reads the environment, then the flags.
@@ -44,6 +50,9 @@ func parseServeConfig(args []string, getenv func(string) string) (Config, error)
 	level := fs.String("log-level", env("PACSLITE_LOG_LEVEL", "info"), "debug, info, warn or error (PACSLITE_LOG_LEVEL)")
 	format := fs.String("log-format", env("PACSLITE_LOG_FORMAT", "json"), "json or console (PACSLITE_LOG_FORMAT)")
 	shutdown := fs.String("shutdown-timeout", env("PACSLITE_SHUTDOWN_TIMEOUT", "30s"), "how long in-flight requests may finish on SIGTERM (PACSLITE_SHUTDOWN_TIMEOUT)")
+	sweepEvery := fs.String("sweep-interval", env("PACSLITE_SWEEP_INTERVAL", "1h"), "how often to remove orphan blobs (left by crashes); 0 never (PACSLITE_SWEEP_INTERVAL)")
+	sweepGrace := fs.String("sweep-grace", env("PACSLITE_SWEEP_GRACE", "1h"), "age below which an unreferenced blob is never removed, at least 1m (PACSLITE_SWEEP_GRACE)")
+	blobs := blobFlags(fs, getenv)
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
 	}
@@ -78,6 +87,15 @@ func parseServeConfig(args []string, getenv func(string) string) (Config, error)
 	if c.ShutdownTimeout, err = time.ParseDuration(*shutdown); err != nil {
 		errs = append(errs, fmt.Errorf("shutdown-timeout %q is not a duration", *shutdown))
 	}
+	if c.SweepInterval, err = time.ParseDuration(*sweepEvery); err != nil {
+		errs = append(errs, fmt.Errorf("sweep-interval %q is not a duration", *sweepEvery))
+	}
+	if c.SweepGrace, err = time.ParseDuration(*sweepGrace); err != nil {
+		errs = append(errs, fmt.Errorf("sweep-grace %q is not a duration", *sweepGrace))
+	}
+	var blobErrs []error
+	c.Blob, blobErrs = blobs()
+	errs = append(errs, blobErrs...)
 	if err := errors.Join(errs...); err != nil {
 		return c, err
 	}
@@ -112,6 +130,15 @@ func (c Config) Validate() error {
 	default:
 		errs = append(errs, fmt.Errorf("log format %q is not json or console", c.LogFormat))
 	}
+	if c.SweepInterval < 0 {
+		errs = append(errs, errors.New("sweep-interval must not be negative"))
+	}
+	if c.SweepInterval > 0 && c.SweepGrace < time.Minute {
+		// A STOW writes its blob, then its index row: a sweep must not take
+		// the blob for an orphan in between.
+		errs = append(errs, fmt.Errorf("sweep-grace %v is below the minimum of 1m", c.SweepGrace))
+	}
+	errs = append(errs, c.Blob.Validate()...)
 	return errors.Join(errs...)
 }
 

@@ -1,5 +1,6 @@
 // Command pacslite is the pacslite archive: `pacslite serve` runs the
-// DICOMweb server, `pacslite import` sends files and folders to one.
+// DICOMweb server, `pacslite import` sends files and folders to one,
+// `pacslite fsck` checks a data folder's index against its blobs.
 package main
 
 import (
@@ -21,6 +22,7 @@ func main() {
 const usage = `usage:
   pacslite serve [flags]        run the archive (pacslite serve -h for flags)
   pacslite import [flags] PATH  send DICOM files and folders to an archive over STOW-RS
+  pacslite fsck [flags]         check (and --repair) a data folder's index and blob store
 `
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -33,6 +35,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runServe(ctx, args[1:], stderr)
 	case "import":
 		return runImport(ctx, args[1:], stdout, stderr)
+	case "fsck":
+		return runFsck(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -19,7 +20,6 @@ import (
 
 	"github.com/pacslite/pacslite/dicomweb"
 	"github.com/pacslite/pacslite/store/blob"
-	"github.com/pacslite/pacslite/store/blob/fsblob"
 	"github.com/pacslite/pacslite/store/index"
 )
 
@@ -60,13 +60,14 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger) error {
 		return fmt.Errorf("open index: %w", err)
 	}
 	defer idx.Close()
-	fsStore, err := fsblob.New(filepath.Join(cfg.DataDir, "blobs"))
+	blobs, err := openBlobStore(ctx, cfg.Blob, cfg.DataDir)
 	if err != nil {
-		return fmt.Errorf("open blob store: %w", err)
+		return err
 	}
-	// Temp files of writes a crash interrupted; never visible as blobs.
-	if err := fsStore.CleanTemp(time.Hour); err != nil {
-		log.Warn().Err(err).Msg("clean blob temp files")
+	// Temp files or multipart uploads of writes a crash interrupted; never
+	// visible as blobs.
+	if _, err := cleanUploads(ctx, blobs, time.Hour); err != nil {
+		log.Warn().Err(err).Msg("clean interrupted blob writes")
 	}
 	spool := filepath.Join(cfg.DataDir, "spool")
 	os.RemoveAll(spool) // parts of requests a crash interrupted
@@ -75,7 +76,7 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger) error {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	dw, err := dicomweb.NewHandler(dicomweb.Options{
 		Index:           idx,
-		Blobs:           fsStore,
+		Blobs:           blobs,
 		SpoolDir:        spool,
 		Prefix:          "/dicomweb",
 		PublicURL:       cfg.PublicURL,
@@ -95,11 +96,11 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger) error {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")
 	})
-	mux.HandleFunc("GET /readyz", readyz(idx, fsStore))
+	mux.HandleFunc("GET /readyz", readyz(idx, blobs))
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 
 	srv := &http.Server{
-		Handler:           withRequestLog(log, mux),
+		Handler:           withRequestLog(log, withPrefix("/dicomweb/", dw, mux)),
 		ReadHeaderTimeout: 10 * time.Second,
 		// No whole-request read or write timeouts: studies are gigabytes.
 		IdleTimeout: 2 * time.Minute,
@@ -108,7 +109,18 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	log.Info().Str("addr", ln.Addr().String()).Str("data", cfg.DataDir).Msg("listening")
+	describeBlobs(log.Info(), cfg.Blob, cfg.DataDir).Str("addr", ln.Addr().String()).Str("data", cfg.DataDir).Msg("listening")
+
+	// The sweep stops with ctx and is waited for before the index closes.
+	sweepCtx, stopSweep := context.WithCancel(ctx)
+	var sweeping sync.WaitGroup
+	defer func() {
+		stopSweep()
+		sweeping.Wait()
+	}()
+	if cfg.SweepInterval > 0 {
+		sweeping.Go(func() { runSweeps(sweepCtx, log, idx, blobs, cfg.SweepInterval, cfg.SweepGrace) })
+	}
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
