@@ -13,6 +13,13 @@ func newBoundary() string {
 	return "pacslite-" + hex.EncodeToString(b[:])
 }
 
+// randomSuffix returns 8 random hex digits.
+func randomSuffix() string {
+	var b [4]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
 // partHeader is the header of one part of a multipart/related response.
 func partHeader(boundary, contentType string) string {
 	return "--" + boundary + "\r\nContent-Type: " + contentType + "\r\n\r\n"

@@ -163,9 +163,11 @@ func (h *Handler) storePart(ctx context.Context, part *multipart.Part, studyInPa
 		return stowOutcome{uids: uids, failure: reasonCannotUnderstand, comment: err.Error()}
 	}
 	rec.Digest, rec.Size = digest, n
-	// The digest in the key gives every version of an instance its own
-	// blob, so replacing one never overwrites bytes an index row points at.
-	rec.BlobKey = "instances/" + uids.study + "/" + uids.series + "/" + uids.sop + "." + digest[:16] + ".dcm"
+	// Every upload gets a key of its own (digest plus a random suffix), so
+	// no write ever touches bytes an index row points at: not a
+	// replacement, and not an identical re-store racing a DELETE of the
+	// same instance, which could otherwise delete the blob just rewritten.
+	rec.BlobKey = "instances/" + uids.study + "/" + uids.series + "/" + uids.sop + "." + digest[:16] + "." + randomSuffix() + ".dcm"
 
 	// Durable bytes first, then the index row: a crash in between leaves an
 	// orphan blob (swept later), never a row without its blob.
@@ -187,7 +189,10 @@ func (h *Handler) storePart(ctx context.Context, part *multipart.Part, studyInPa
 		}
 		return stowOutcome{uids: uids, failure: reasonProcessingFailure, comment: "indexing failed"}
 	}
-	if res.ReplacedBlobKey != "" && res.ReplacedBlobKey != rec.BlobKey {
+	switch {
+	case res.Unchanged:
+		h.deleteBlobs(ctx, rec.BlobKey) // the stored copy stays in use
+	case res.ReplacedBlobKey != "":
 		h.deleteBlobs(ctx, res.ReplacedBlobKey)
 	}
 	outcome := "stored"
