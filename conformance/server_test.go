@@ -71,7 +71,11 @@ func startServer(t *testing.T, opts ...serverOption) *server {
 func startServerIn(t *testing.T, dataDir string, opts ...serverOption) *server {
 	t.Helper()
 	cmd := exec.Command(binary, "serve", "--addr", "127.0.0.1:0", "--data", dataDir, "--log-level", "debug")
-	cmd.Env = append(os.Environ(), "PACSLITE_ADDR=", "PACSLITE_DATA=")
+	// The DICOMweb suite tests the archive, not authentication (auth_test.go
+	// does): anonymous access on, and a fixed admin password so no one-time
+	// password is printed.
+	cmd.Env = append(os.Environ(), "PACSLITE_ADDR=", "PACSLITE_DATA=",
+		"PACSLITE_DICOMWEB_ANONYMOUS=true", "PACSLITE_ADMIN_PASSWORD=conformance-admin")
 	// The blob store every server uses unless an option says otherwise:
 	// fs, or S3 when PACSLITE_CONFORMANCE_BLOB=s3 (see s3_test.go).
 	cmd.Env = append(cmd.Env, defaultBlobEnv(t, dataDir)...)

@@ -29,6 +29,7 @@ type Config struct {
 	// must be to count as an orphan.
 	SweepInterval time.Duration
 	SweepGrace    time.Duration
+	Portal        PortalConfig
 }
 
 // parseServeConfig reads the environment, then the flags.
@@ -53,6 +54,7 @@ func parseServeConfig(args []string, getenv func(string) string) (Config, error)
 	sweepEvery := fs.String("sweep-interval", env("PACSLITE_SWEEP_INTERVAL", "1h"), "how often to remove orphan blobs (left by crashes); 0 never (PACSLITE_SWEEP_INTERVAL)")
 	sweepGrace := fs.String("sweep-grace", env("PACSLITE_SWEEP_GRACE", "1h"), "age below which an unreferenced blob is never removed, at least 1m (PACSLITE_SWEEP_GRACE)")
 	blobs := blobFlags(fs, getenv)
+	portalCfg := portalFlags(fs, getenv)
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
 	}
@@ -96,6 +98,9 @@ func parseServeConfig(args []string, getenv func(string) string) (Config, error)
 	var blobErrs []error
 	c.Blob, blobErrs = blobs()
 	errs = append(errs, blobErrs...)
+	var portalErrs []error
+	c.Portal, portalErrs = portalCfg()
+	errs = append(errs, portalErrs...)
 	if err := errors.Join(errs...); err != nil {
 		return c, err
 	}

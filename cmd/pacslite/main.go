@@ -23,6 +23,7 @@ const usage = `usage:
   pacslite serve [flags]        run the archive (pacslite serve -h for flags)
   pacslite import [flags] PATH  send DICOM files and folders to an archive over STOW-RS
   pacslite fsck [flags]         check (and --repair) a data folder's index and blob store
+  pacslite token create|list|revoke  manage API tokens for /dicomweb (pacslite token -h)
 `
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -37,6 +38,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runImport(ctx, args[1:], stdout, stderr)
 	case "fsck":
 		return runFsck(ctx, args[1:], stdout, stderr)
+	case "token":
+		return runToken(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -91,6 +91,11 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger) error {
 	}
 
 	mux := http.NewServeMux()
+	guarded, portalCloser, err := mountPortal(ctx, mux, dw, cfg, cfg.Portal, log)
+	if err != nil {
+		return err
+	}
+	defer portalCloser.Close()
 	mux.Handle("/dicomweb/", dw)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -100,7 +105,7 @@ func serve(ctx context.Context, cfg Config, log zerolog.Logger) error {
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 
 	srv := &http.Server{
-		Handler:           withRequestLog(log, withPrefix("/dicomweb/", dw, mux)),
+		Handler:           withRequestLog(log, withPrefix("/dicomweb/", guarded, mux)),
 		ReadHeaderTimeout: 10 * time.Second,
 		// No whole-request read or write timeouts: studies are gigabytes.
 		IdleTimeout: 2 * time.Minute,

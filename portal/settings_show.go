@@ -1,0 +1,16 @@
+package portal
+
+import "net/http"
+
+// settingsData is what the settings page shows.
+type settingsData struct {
+	Must    bool // the password must be changed before anything else
+	Changed bool
+	Errors  []string
+}
+
+// settingsShow is Settings: the account and the change-password form.
+func (h *Handler) settingsShow(w http.ResponseWriter, r *http.Request) {
+	d := settingsData{Must: visitorOf(r).user.MustChangePassword, Changed: r.URL.Query().Get("changed") != ""}
+	h.render(w, r, http.StatusOK, "settings", "Settings", d)
+}

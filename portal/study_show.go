@@ -1,0 +1,100 @@
+package portal
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"sync"
+
+	"github.com/pacslite/pacslite/portal/archive"
+	"github.com/pacslite/pacslite/portal/store"
+)
+
+// seriesCard is a series on the study page, with the instance whose image
+// stands for it.
+type seriesCard struct {
+	archive.Series
+	ThumbInstance string
+}
+
+// studyShowData is what the study page shows.
+type studyShowData struct {
+	Row     studyRow
+	Series  []seriesCard
+	Links   []store.Link
+	Root    string // the DICOMweb root, e.g. /dicomweb
+	OHIFURL string
+	IsAdmin bool
+	Linked  string // notice after linking an account
+	Error   string
+}
+
+// studyShow is the study page: study information, its series with
+// thumbnails, status, and the actions on the study. A study the account
+// may not see is "not found", like one that does not exist.
+func (h *Handler) studyShow(w http.ResponseWriter, r *http.Request) {
+	h.showStudy(w, r, http.StatusOK, "")
+}
+
+func (h *Handler) showStudy(w http.ResponseWriter, r *http.Request, status int, formError string) {
+	v := visitorOf(r)
+	uid := r.PathValue("uid")
+	ctx, err := h.archiveContext(r)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	study, err := h.archive.Study(ctx, uid)
+	if errors.Is(err, archive.ErrNotFound) {
+		// Absent or not this account's: worth a line either way.
+		h.audit(r.Context(), store.Event{Actor: userPrincipal(v.user, v.session).actor, Role: string(v.user.Role),
+			Action: "study.view", StudyUID: uid, Status: http.StatusNotFound, Remote: h.clientAddr(r)})
+		h.notFound(w, r)
+		return
+	}
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	rows, err := h.studyRows(ctx, []archive.Study{study})
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	series, err := h.archive.Series(ctx, uid)
+	if err != nil && !errors.Is(err, archive.ErrNotFound) {
+		h.serverError(w, r, err)
+		return
+	}
+	cards := make([]seriesCard, len(series))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 4)
+	for i, s := range series {
+		cards[i].Series = s
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			// The middle instance is the most telling image of a stack.
+			if inst, err := h.archive.Instances(ctx, uid, s.UID); err == nil && len(inst) > 0 {
+				cards[i].ThumbInstance = inst[len(inst)/2].UID
+			}
+		})
+	}
+	wg.Wait()
+	d := studyShowData{Row: rows[0], Series: cards, Root: h.opts.DICOMwebPrefix, IsAdmin: v.user.Role == store.RoleAdmin,
+		Linked: r.URL.Query().Get("linked"), Error: formError}
+	if h.opts.OHIFURL != "" {
+		d.OHIFURL = h.opts.OHIFURL + "/viewer?StudyInstanceUIDs=" + url.QueryEscape(uid)
+	}
+	if d.IsAdmin {
+		if d.Links, err = h.db.StudyLinks(r.Context(), uid); err != nil {
+			h.serverError(w, r, err)
+			return
+		}
+	}
+	h.audit(r.Context(), store.Event{Actor: userPrincipal(v.user, v.session).actor, Role: string(v.user.Role),
+		Action: "study.view", StudyUID: uid, Status: status, Remote: h.clientAddr(r)})
+	h.render(w, r, status, "study", "Study", d)
+}
+
+func urlQueryEscape(s string) string { return url.QueryEscape(s) }
