@@ -13,7 +13,14 @@ import (
 // Times are Unix milliseconds. Secrets (session ids, API tokens) are kept
 // only as SHA-256 hashes, passwords as argon2id PHC strings.
 var migrations = []string{
-	`
+	schemaFoundation,
+	schemaUploads, // migration_uploads.go (upload and payment)
+	schemaReports, // migration_reports.go (radiology reporting)
+	schemaSharing, // migration_sharing.go (sharing, downloads, family, retention)
+}
+
+// schemaFoundation: accounts, sessions, tokens, study links, support, audit.
+const schemaFoundation = `
 CREATE TABLE users (
 	id                   INTEGER PRIMARY KEY,
 	email                TEXT NOT NULL COLLATE NOCASE UNIQUE,
@@ -104,8 +111,7 @@ CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
 BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
 CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
 BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
-`,
-}
+`
 
 // migrate brings the schema up to date; the writer begins transactions
 // IMMEDIATE, so two processes cannot apply one migration twice.
