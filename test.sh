@@ -12,21 +12,7 @@ cd "$(dirname "$0")"
 step() { printf '\n== %s\n' "$*"; }
 
 # --- codec libraries (pixel decoding, dicomweb/pixels/codec) ---------------
-# Debian's DCMTK (JPEG), CharLS (JPEG-LS) and OpenJPEG (JPEG 2000, HTJ2K)
-# development packages (and g++ for the small C++ shim), installed when
-# missing; sudo only when not root.
-codec_pkgs=(g++ libdcmtk-dev libcharls-dev libopenjp2-7-dev)
-missing=()
-for p in "${codec_pkgs[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  step "installing ${missing[*]}"
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+scripts/deps.sh
 # --- end codec libraries ----------------------------------------------------
 
 VERSITYGW_VERSION=v1.8.0
