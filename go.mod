@@ -3,6 +3,7 @@ module github.com/pacslite/pacslite
 go 1.26.8
 
 require (
+	github.com/go-text/typesetting v0.3.5
 	github.com/google/go-cmp v0.6.0
 	github.com/gorilla/mux v1.8.1
 	github.com/mattn/go-sqlite3 v1.14.24
@@ -11,7 +12,8 @@ require (
 	github.com/rs/zerolog v1.34.0
 	github.com/suyashkumar/dicom v1.1.0
 	golang.org/x/crypto v0.28.0
-	golang.org/x/text v0.19.0
+	golang.org/x/image v0.23.0
+	golang.org/x/text v0.21.0
 )
 
 require (
@@ -30,6 +32,7 @@ require (
 	github.com/prometheus/client_model v0.6.1 // indirect
 	github.com/prometheus/common v0.55.0 // indirect
 	github.com/prometheus/procfs v0.15.1 // indirect
+	github.com/razorpay/razorpay-go v1.3.0 // indirect
 	github.com/rs/xid v1.6.0 // indirect
 	golang.org/x/exp v0.0.0-20240525044651-4c93da0ed11d // indirect
 	golang.org/x/net v0.30.0 // indirect

@@ -91,6 +91,40 @@ else
 fi
 # --- end portal browser tests
 
+# --- OHIF browser test (viewers/ohif; TestOHIF in ./conformance) -----------
+# OHIF v3 against the archive in Debian's Chromium, driven by playwright-core.
+# Installs only what is missing: Chromium, Node and npm (apt), then
+# viewers/ohif/install.sh (playwright-core from the committed lockfile, the
+# pinned @ohif/app build into viewers/ohif/dist). Under CI=true TestOHIF
+# fails when any of it is missing; elsewhere it skips.
+step "OHIF for the viewer test"
+ohif_pkgs=()
+[ -x /usr/bin/chromium ] || ohif_pkgs+=(chromium)
+command -v node >/dev/null || ohif_pkgs+=(nodejs)
+command -v npm >/dev/null || ohif_pkgs+=(npm)
+if [ ${#ohif_pkgs[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${ohif_pkgs[@]}" >/dev/null
+fi
+viewers/ohif/install.sh
+# --- end OHIF browser test ---------------------------------------------------
+
+# --- radiology reporting (issue 8: portal/report*, portal/reportpdf) --------
+# poppler-utils gives pdftotext and pdftoppm: the report PDF tests extract its
+# text (Devanagari, CJK, accents) to prove it round-trips, and the browser
+# test renders the downloaded PDF to a screenshot. Under CI=true a missing
+# pdftotext fails those tests instead of skipping.
+step "poppler-utils for the report PDF tests"
+if ! command -v pdftotext >/dev/null; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends poppler-utils >/dev/null
+fi
+pdftotext -v 2>&1 | head -1
+# --- end radiology reporting -------------------------------------------------
+
 step "tests (race detector)"
 go test -race -count=1 -timeout 20m ./...
 

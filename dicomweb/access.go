@@ -29,6 +29,11 @@ type Access struct {
 	// Stored, when set, is told of every instance stored by the request,
 	// after it is committed (e.g. to record who uploaded a study).
 	Stored func(ctx context.Context, studyUID, seriesUID, sopUID string)
+	// MayStore, when set, is asked before an instance of a study is
+	// stored; an error refuses the instance (a STOW-RS failure, "not
+	// authorized", with the error as comment). The portal limits a
+	// patient's upload to the studies paid for with it.
+	MayStore func(ctx context.Context, studyUID string) error
 }
 
 type accessKey struct{}
@@ -76,6 +81,11 @@ func limitSearch(r *http.Request, q *index.Query) (ok bool) {
 // another account's data.
 func (h *Handler) mayStoreInto(ctx context.Context, study string) error {
 	a := accessOf(ctx)
+	if a != nil && a.MayStore != nil {
+		if err := a.MayStore(ctx, study); err != nil {
+			return err
+		}
+	}
 	if a == nil || a.Studies == nil || a.Studies[study] {
 		return nil
 	}

@@ -23,7 +23,7 @@ func (h *Handler) cors(next http.Handler) http.Handler {
 		if allowed != "" {
 			hd := w.Header()
 			hd.Set("Access-Control-Allow-Origin", allowed)
-			hd.Set("Access-Control-Expose-Headers", "Warning, ETag, Content-Location, Content-Length, Content-Type, X-Request-Id")
+			hd.Set("Access-Control-Expose-Headers", "Warning, ETag, Content-Location, Content-Length, Content-Type, X-Request-Id, Allow")
 			if allowed != "*" {
 				hd.Set("Access-Control-Allow-Credentials", "true")
 			}

@@ -51,6 +51,9 @@ func (h *Handler) newRouter() http.Handler {
 		r.Handle(p+"/thumbnail", m.instrument("thumbnail", http.HandlerFunc(v.thumbnail))).Methods(http.MethodGet, http.MethodHead)
 	}
 
+	// Retrieve Capabilities (PS3.18 8.9): OPTIONS anywhere, and the conformance page on GET of the root.
+	r.MatcherFunc(h.isCapabilitiesRequest).Handler(m.instrument("capabilities", newCapabilities(h, r)))
+
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		fail(w, req, errorf(http.StatusNotFound, "no DICOMweb resource at %s", req.URL.Path))
 	})

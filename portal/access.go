@@ -57,7 +57,9 @@ func (h *Handler) accessFor(ctx context.Context, p principal, remote string) (*d
 	var linkTo int64
 	switch {
 	case p.user != nil && p.user.Role == store.RolePatient:
-		studies, err := h.db.LinkedStudies(ctx, p.user.ID)
+		// Linked to the account or matched to its members (family), or
+		// only the member the session switched to (member_switch.go).
+		studies, err := h.db.VisibleStudies(ctx, p.user.ID, sessionHash(p.session))
 		if err != nil {
 			return nil, fmt.Errorf("portal: access: %w", err)
 		}
@@ -88,6 +90,8 @@ func (h *Handler) accessFor(ctx context.Context, p principal, remote string) (*d
 			log.Error().Err(err).Str("study_uid", studyUID).Msg("record upload")
 		}
 		h.audit(ctx, store.Event{Actor: p.actor, Role: p.role, Action: "study.upload", StudyUID: studyUID, Remote: remote})
+		// Read for matching (hospital pushes) and organisation settings.
+		h.studyArrived(ctx, studyUID, p.role != string(store.RolePatient))
 	}
 	return a, nil
 }

@@ -24,7 +24,7 @@ func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) {
 // names only the request id.
 func (h *Handler) serverError(w http.ResponseWriter, r *http.Request, err error) {
 	id := w.Header().Get("X-Request-Id")
-	h.logger(r.Context()).Error().Err(err).Str("path", r.URL.Path).Msg("portal error")
+	h.logger(r.Context()).Error().Err(err).Str("path", LogPath(r.URL.Path)).Msg("portal error")
 	h.render(w, r, http.StatusInternalServerError, "error", "Something went wrong", errorData{
 		Status: http.StatusInternalServerError, Heading: "Something went wrong",
 		Message:   "We could not complete your request. Please try again in a moment; if it keeps happening, contact support and quote the reference below.",

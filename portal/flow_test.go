@@ -204,17 +204,20 @@ func TestAuditRecord(t *testing.T) {
 	}
 }
 
-// TestPatientUploadIsHers stores a study with the portal session and the
-// page's CSRF token, as the upload page does: it is hers and nobody else's.
+// TestPatientUploadIsHers stores a study with the portal session, the
+// page's CSRF token and a paid upload, as the upload page does: it is hers
+// and nobody else's.
 func TestPatientUploadIsHers(t *testing.T) {
-	e := newEnv(t)
+	pe := newPayEnv(t)
+	e := pe.testEnv
 	alice := e.user(store.RolePatient, "alice@example.org", "alice-password")
 	e.user(store.RolePatient, "bob@example.org", "bob-password")
 	a := e.login("alice@example.org", "alice-password")
-	tok := a.csrf()
-	if res := a.stow(func(r *http.Request) { r.Header.Set(csrfHeader, tok) }, "crafted/doe.dcm"); res.status != http.StatusOK {
+	up := pe.payUpload(a, a.createUpload("standard", doeUpload))
+	if res := a.stowFor(up.ID, "crafted/doe.dcm"); res.status != http.StatusOK {
 		t.Fatalf("patient STOW = %d\n%s", res.status, res.body)
 	}
+	a.complete(up.ID, map[string]any{})
 	if body := a.get("/studies").body; !strings.Contains(body, "Doe, John") || !strings.Contains(body, "badge-ready") {
 		t.Errorf("Alice's dashboard lacks her upload")
 	}

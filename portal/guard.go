@@ -1,7 +1,6 @@
 package portal
 
 import (
-	"context"
 	"crypto/subtle"
 	"errors"
 	"fmt"
@@ -54,13 +53,16 @@ func (h *Handler) guard(next http.Handler) http.Handler {
 			h.refuse(w, r, &refusal{status: http.StatusInternalServerError, msg: "internal error; request id " + w.Header().Get("X-Request-Id")})
 			return
 		}
+		if !h.uploadRule(w, r, p, access) { // upload_guard.go: patients store through paid uploads
+			return
+		}
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(sw, r.WithContext(dicomweb.WithAccess(r.Context(), access)))
 		study := studyInPath(r.URL.Path, h.opts.DICOMwebPrefix)
 		if r.Method == http.MethodDelete && sw.status < 300 && isStudyPath(r.URL.Path, h.opts.DICOMwebPrefix) {
 			// A study stored again later under this UID is a new one:
 			// nobody keeps access to it through the old links.
-			if err := h.db.ForgetStudy(context.WithoutCancel(r.Context()), study); err != nil {
+			if err := h.forgetStudy(r.Context(), study); err != nil {
 				h.logger(r.Context()).Error().Err(err).Str("study_uid", study).Msg("forget deleted study")
 			}
 		}

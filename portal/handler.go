@@ -55,6 +55,13 @@ type Options struct {
 	// SessionIdle and SessionMax bound a session's life (defaults 12 h and
 	// 7 days).
 	SessionIdle, SessionMax time.Duration
+	// Reports configure radiology reporting: release delay, notifications.
+	Reports ReportOptions
+	// Sharing configures shares, downloads, family members, matching and
+	// retention.
+	Sharing SharingOptions
+	// Payments configure the fees of patient uploads and Razorpay.
+	Payments PaymentOptions
 }
 
 // Handler serves the portal pages. Create it with NewHandler.
@@ -70,6 +77,8 @@ type Handler struct {
 	limits   limits
 	now      func() time.Time
 	xorigins *http.CrossOriginProtection
+	reports  *reporting // report.go
+	sharing  *sharingState
 }
 
 // limits are the throttles of the portal's unauthenticated forms.
@@ -118,6 +127,8 @@ func NewHandler(opts Options) (*Handler, error) {
 			basic:        throttle.New(30, 15*time.Minute),
 		},
 		xorigins: http.NewCrossOriginProtection(),
+		reports:  newReporting(opts.Reports, &opts.Log),
+		sharing:  newSharingState(opts.Sharing),
 	}
 	var err error
 	if h.static, err = newStaticFiles(); err != nil {

@@ -34,6 +34,8 @@ type view struct {
 	SupportPhone string
 	Path         string
 	Data         any
+	// Member is the family member the session looks at ("" for all).
+	Member string
 }
 
 func parsePages(static *staticFiles) (*pages, error) {
@@ -80,6 +82,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, pag
 	v := view{Site: h.opts.SiteName, Title: title, SupportPhone: h.opts.SupportPhone, Path: r.URL.Path, Data: data}
 	if vis := visitorOf(r); vis.user != nil {
 		v.User = vis.user
+		v.Member = h.memberViewing(r)
 	}
 	v.CSRF = h.csrfToken(w, r)
 	var buf bytes.Buffer

@@ -21,6 +21,8 @@ type studyRow struct {
 	Record   store.StudyRecord
 	Status   store.StudyStatus
 	Priority bool
+	Standard bool        // a paid standard report: its turnaround countdown (upload_complete.go)
+	Report   reportBadge // report.go
 }
 
 // studyListData is what the dashboard shows.
@@ -33,6 +35,7 @@ type studyListData struct {
 	Welcome  bool
 	SeesAll  bool
 	Searched bool
+	Uploaded string // notice after an upload (upload_complete.go)
 }
 
 // studyList is the studies dashboard: the studies the account may see,
@@ -58,7 +61,7 @@ func (h *Handler) studyList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := studyListData{Rows: rows, Query: q, Page: page, Welcome: r.URL.Query().Get("welcome") != "",
-		SeesAll: v.user.Role.SeesAll(), Searched: q != ""}
+		SeesAll: v.user.Role.SeesAll(), Searched: q != "", Uploaded: h.uploadedNotice(r)}
 	if page > 1 {
 		d.PrevURL = listURL(q, page-1)
 	}
@@ -84,10 +87,14 @@ func (h *Handler) studyRows(ctx context.Context, studies []archive.Study) ([]stu
 	for i, s := range studies {
 		rec := recs[s.UID]
 		rows[i] = studyRow{Study: s, Record: rec, Status: rec.Status,
-			Priority: rec.Priority == store.PriorityUrgent && !rec.DueAt.IsZero() && rec.Status != store.StatusReported}
+			Priority: rec.Priority == store.PriorityUrgent && !rec.DueAt.IsZero() && rec.Status != store.StatusReported,
+			Standard: rec.Priority == "standard" && !rec.DueAt.IsZero() && rec.Status != store.StatusReported}
 		if rows[i].Status == "" {
 			rows[i].Status = store.StatusReady // stored before the portal knew of it
 		}
+	}
+	if err := h.reportBadges(ctx, rows); err != nil {
+		return nil, err
 	}
 	return rows, nil
 }

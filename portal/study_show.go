@@ -27,6 +27,8 @@ type studyShowData struct {
 	IsAdmin bool
 	Linked  string // notice after linking an account
 	Error   string
+	// Sharing: share, download, activity, family, retention (share_panel.go).
+	Sharing studySharing
 }
 
 // studyShow is the study page: study information, its series with
@@ -94,6 +96,7 @@ func (h *Handler) showStudy(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	h.audit(r.Context(), store.Event{Actor: userPrincipal(v.user, v.session).actor, Role: string(v.user.Role),
 		Action: "study.view", StudyUID: uid, Status: status, Remote: h.clientAddr(r)})
+	d.Sharing = h.studySharingOf(r, uid)
 	h.render(w, r, status, "study", "Study", d)
 }
 

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+
+	"github.com/pacslite/pacslite/portal"
 )
 
 // withRequestLog gives every request an id (X-Request-Id, echoed back) and
@@ -29,10 +31,10 @@ func withRequestLog(log zerolog.Logger, next http.Handler) http.Handler {
 		defer func() {
 			if p := recover(); p != nil {
 				if p == http.ErrAbortHandler {
-					l.Warn().Str("method", r.Method).Str("path", r.URL.Path).Msg("response aborted")
+					l.Warn().Str("method", r.Method).Str("path", portal.LogPath(r.URL.Path)).Msg("response aborted")
 					panic(p)
 				}
-				l.Error().Interface("panic", p).Str("method", r.Method).Str("path", r.URL.Path).Msg("handler panic")
+				l.Error().Interface("panic", p).Str("method", r.Method).Str("path", portal.LogPath(r.URL.Path)).Msg("handler panic")
 				if !sw.wrote {
 					http.Error(sw, "internal error; request id "+id, http.StatusInternalServerError)
 				}
@@ -42,7 +44,7 @@ func withRequestLog(log zerolog.Logger, next http.Handler) http.Handler {
 			if sw.status >= 500 {
 				ev = l.Error()
 			}
-			ev.Str("method", r.Method).Str("path", r.URL.Path).Int("status", sw.status).
+			ev.Str("method", r.Method).Str("path", portal.LogPath(r.URL.Path)).Int("status", sw.status).
 				Int64("bytes", sw.n).Float64("dur_ms", float64(time.Since(start).Microseconds())/1000).
 				Str("remote", r.RemoteAddr).Msg("request")
 		}()

@@ -39,6 +39,9 @@ type PortalConfig struct {
 	SiteName      string
 	SupportPhone  string
 	SecureCookies bool
+	Payments      PaymentConfig // payment.go
+	Reports       ReportConfig  // report.go
+	Sharing       SharingConfig // sharing.go
 }
 
 // portalFlags registers the portal flags on fs, with defaults from the
@@ -61,6 +64,9 @@ func portalFlags(fs *flag.FlagSet, getenv func(string) string) func() (PortalCon
 	site := fs.String("site-name", env("PACSLITE_SITE_NAME", "pacslite"), "name shown in the portal's header and titles (PACSLITE_SITE_NAME)")
 	phone := fs.String("support-phone", env("PACSLITE_SUPPORT_PHONE", ""), "phone number shown in the support bubble (PACSLITE_SUPPORT_PHONE)")
 	secure := fs.String("secure-cookies", env("PACSLITE_SECURE_COOKIES", "false"), "mark cookies Secure on plain HTTP too, behind a TLS proxy; automatic over TLS and with an https public URL (PACSLITE_SECURE_COOKIES)")
+	payments := paymentFlags(fs, getenv)
+	reports := reportFlags(fs, getenv)
+	sharing := sharingFlags(fs, getenv)
 	return func() (PortalConfig, []error) {
 		c := PortalConfig{AdminEmail: *adminEmail, OHIFURL: strings.TrimRight(*ohif, "/"), SiteName: *site, SupportPhone: *phone}
 		var errs []error
@@ -74,6 +80,15 @@ func portalFlags(fs *flag.FlagSet, getenv func(string) string) func() (PortalCon
 			}
 			*b.dst = v
 		}
+		var payErrs []error
+		c.Payments, payErrs = payments()
+		errs = append(errs, payErrs...)
+		var repErrs []error
+		c.Reports, repErrs = reports()
+		errs = append(errs, repErrs...)
+		var shareErrs []error
+		c.Sharing, shareErrs = sharing()
+		errs = append(errs, shareErrs...)
 		var err error
 		if c.AdminPassword, err = valueOrFile("admin password", adminPassword, *adminPasswordFile); err != nil {
 			errs = append(errs, err)
@@ -107,17 +122,26 @@ func mountPortal(ctx context.Context, mux *http.ServeMux, dw http.Handler, cfg C
 		return nil, nil, fmt.Errorf("portal: %w", err)
 	}
 	hasher := account.NewHasher(account.DefaultParams, 4)
+	payments, paymentsTo, err := buildPayments(pc.Payments, log)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
 	h, err := portal.NewHandler(portal.Options{
 		Store: db, DICOMweb: dw, DICOMwebPrefix: "/dicomweb", Log: log, Hasher: hasher,
 		SiteName: pc.SiteName, SupportPhone: pc.SupportPhone, OHIFURL: pc.OHIFURL,
 		AnonymousDICOMweb: pc.Anonymous, DisableSignup: !pc.Signup,
 		SecureCookies:  pc.SecureCookies || strings.HasPrefix(cfg.PublicURL, "https://"),
 		TrustedProxies: cfg.TrustedProxies, AllowedOrigins: cfg.AllowedOrigins,
+		Payments: payments,
+		Reports:  buildReports(pc.Reports, cfg.PublicURL),
+		Sharing:  buildSharing(pc.Sharing, cfg),
 	})
 	if err != nil {
 		db.Close()
 		return nil, nil, err
 	}
+	paymentsTo(h) // the demo mode's webhooks
 	created, oneTime, err := portal.EnsureAdmin(ctx, db, hasher, pc.AdminEmail, pc.AdminPassword)
 	if err != nil {
 		db.Close()
@@ -144,6 +168,8 @@ func mountPortal(ctx context.Context, mux *http.ServeMux, dw http.Handler, cfg C
 
 	sweepCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
+	wg.Go(func() { runReportJobs(sweepCtx, h, log) })                                // report.go
+	wg.Go(func() { runSharingJobs(sweepCtx, h, pc.Sharing.RetentionInterval, log) }) // sharing.go
 	wg.Go(func() {
 		t := time.NewTicker(time.Hour)
 		defer t.Stop()
@@ -152,6 +178,11 @@ func mountPortal(ctx context.Context, mux *http.ServeMux, dw http.Handler, cfg C
 				log.Warn().Err(err).Msg("sweep portal sessions")
 			} else if n > 0 {
 				log.Debug().Int64("sessions", n).Msg("swept expired portal sessions")
+			}
+			if n, err := h.SweepUploads(sweepCtx); err != nil && !errors.Is(err, context.Canceled) {
+				log.Warn().Err(err).Msg("sweep uploads")
+			} else if n > 0 {
+				log.Info().Int("uploads", n).Msg("closed abandoned uploads")
 			}
 			select {
 			case <-sweepCtx.Done():
