@@ -9,6 +9,7 @@ require (
 	github.com/mattn/go-sqlite3 v1.14.24
 	github.com/minio/minio-go/v7 v7.0.80
 	github.com/prometheus/client_golang v1.20.5
+	github.com/razorpay/razorpay-go v1.3.0
 	github.com/rs/zerolog v1.34.0
 	github.com/suyashkumar/dicom v1.1.0
 	golang.org/x/crypto v0.28.0
@@ -32,7 +33,6 @@ require (
 	github.com/prometheus/client_model v0.6.1 // indirect
 	github.com/prometheus/common v0.55.0 // indirect
 	github.com/prometheus/procfs v0.15.1 // indirect
-	github.com/razorpay/razorpay-go v1.3.0 // indirect
 	github.com/rs/xid v1.6.0 // indirect
 	golang.org/x/exp v0.0.0-20240525044651-4c93da0ed11d // indirect
 	golang.org/x/net v0.30.0 // indirect
