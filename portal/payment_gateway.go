@@ -22,6 +22,9 @@ type PaymentGateway interface {
 	CreateOrder(ctx context.Context, o payment.OrderRequest) (payment.Order, error)
 	// Payment fetches a payment, to check what Checkout reported.
 	Payment(ctx context.Context, id string) (payment.Payment, error)
+	// OrderPayments lists an order's payments, to find one nobody
+	// reported (the browser closed, no webhook came).
+	OrderPayments(ctx context.Context, orderID string) ([]payment.Payment, error)
 	// Refund gives back amount (paise) of a payment to its method.
 	Refund(ctx context.Context, paymentID string, amount int64, notes map[string]string) (payment.Refund, error)
 }

@@ -170,3 +170,51 @@ func TestRupees(t *testing.T) {
 		}
 	}
 }
+
+// TestReconcileWithoutWebhook: the patient pays and the browser closes
+// before confirming, and no webhook comes (none configured, or Razorpay
+// is late). The upload page and the sweep ask Razorpay, so the upload is
+// paid and resumable, never cancelled with the money taken.
+func TestReconcileWithoutWebhook(t *testing.T) {
+	e := newPayEnv(t)
+	e.fake.SetWebhookURL("")
+	e.user(store.RolePatient, "alice@example.org", "alice-password")
+	a := e.login("alice@example.org", "alice-password")
+	seen := a.createUpload("standard", doeUpload)
+	swept := a.createUpload("priority", mullerUpload)
+	for _, up := range []uploadView{seen, swept} {
+		if _, _, err := e.fake.Pay(checkoutOrder(up), "failure", "card"); err == nil {
+			t.Fatal("a failed payment succeeded")
+		}
+		if _, _, err := e.fake.Pay(checkoutOrder(up), "success", "card"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if body := a.get("/upload").body; !strings.Contains(body, `data-resume="`+seen.ID+`"`) {
+		t.Errorf("the upload page does not offer the paid upload for resumption")
+	}
+	e.h.now = func() time.Time { return time.Now().Add(3 * time.Hour) }
+	if _, err := e.h.SweepUploads(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for _, up := range []uploadView{seen, swept} {
+		if u := e.upload(up.ID); u.State != store.UploadPaid || u.PaymentID == "" {
+			t.Errorf("%s after the sweep: %s, want paid", up.ID, u.State)
+		}
+		if pays, _ := e.db.Payments(context.Background(), up.ID); len(pays) != 2 {
+			t.Errorf("payments recorded = %+v, want the failed and the captured one", pays)
+		}
+	}
+	// An unpaid one is cancelled; when Razorpay cannot be asked, it waits.
+	unpaid := a.createUpload("standard", smithUpload)
+	e.fake.FailNext("/v1/orders", http.StatusServiceUnavailable, false)
+	e.h.now = func() time.Time { return time.Now().Add(6 * time.Hour) }
+	e.h.SweepUploads(context.Background())
+	if got := e.upload(unpaid.ID).State; got != store.UploadCreated {
+		t.Errorf("with Razorpay unavailable the unpaid upload became %s, want created", got)
+	}
+	e.h.SweepUploads(context.Background())
+	if got := e.upload(unpaid.ID).State; got != store.UploadCancelled {
+		t.Errorf("then it became %s, want cancelled", got)
+	}
+}

@@ -31,6 +31,18 @@ func (h *Handler) uploadShow(w http.ResponseWriter, r *http.Request) {
 		h.serverError(w, r, err)
 		return
 	}
+	// An upload paid while the browser was closing, with no webhook yet,
+	// is found here, so the patient can resume it.
+	waiting, err := h.db.Uploads(r.Context(), store.UploadFilter{UserID: v.user.ID, States: []store.UploadState{store.UploadCreated}, Limit: 3})
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	for _, u := range waiting {
+		if _, err := h.reconcileOrder(r.Context(), u); err != nil {
+			h.logger(r.Context()).Warn().Err(err).Str("upload", u.ID).Msg("check order payments")
+		}
+	}
 	unfinished, err := h.db.Uploads(r.Context(), store.UploadFilter{UserID: v.user.ID,
 		States: []store.UploadState{store.UploadPaid, store.UploadUploading}, Limit: 10})
 	if err != nil {

@@ -21,6 +21,12 @@ func (h *Handler) SweepUploads(ctx context.Context) (closed int, err error) {
 		return 0, err
 	}
 	for _, u := range stale {
+		if paid, err := h.reconcileOrder(ctx, u); err != nil || paid {
+			if err != nil {
+				h.logger(ctx).Warn().Err(err).Str("upload", u.ID).Msg("check order payments")
+			}
+			continue // paid after all, or not known yet: never cancel a paid order
+		}
 		if err := h.db.CancelUpload(ctx, u.ID, "system"); err != nil && !errors.Is(err, store.ErrConflict) {
 			return closed, err
 		}
@@ -55,4 +61,34 @@ func (h *Handler) SweepUploads(ctx context.Context) (closed int, err error) {
 		closed++
 	}
 	return closed, nil
+}
+
+// reconcileOrder asks Razorpay whether an upload waiting for payment was
+// paid without anyone saying so (the browser closed before confirming and
+// no webhook came), and records what it finds: paid is true when the
+// upload is paid now.
+func (h *Handler) reconcileOrder(ctx context.Context, u store.Upload) (paid bool, err error) {
+	if u.OrderID == "" || u.State != store.UploadCreated || h.opts.Payments.Gateway == nil {
+		return false, nil
+	}
+	ps, err := h.opts.Payments.Gateway.OrderPayments(ctx, u.OrderID)
+	if err != nil {
+		return false, err
+	}
+	for _, p := range ps {
+		rec := paymentRecord(p, u.ID, h.now())
+		if !p.Paid() {
+			if err := h.db.RecordPayment(ctx, rec); err != nil {
+				return false, err
+			}
+			continue
+		}
+		outcome, err := h.db.MarkUploadPaid(ctx, u.ID, rec)
+		if err != nil {
+			return false, err
+		}
+		h.audit(ctx, store.Event{Actor: "system", Role: "system", Action: "upload.paid", Detail: u.ID + " payment " + p.ID + " found by reconciliation"})
+		paid = paid || outcome != store.PaidCredited
+	}
+	return paid, nil
 }

@@ -128,7 +128,7 @@ func buildPayments(c PaymentConfig, log zerolog.Logger) (portal.PaymentOptions, 
 		}
 		o.Gateway = gw
 		if c.WebhookSecret == "" {
-			log.Warn().Msg("no Razorpay webhook secret: /payments/razorpay/webhook answers 503, and payments completed after the browser closed are noticed only when the patient comes back")
+			log.Warn().Msg("no Razorpay webhook secret: /payments/razorpay/webhook answers 503; payments completed after the browser closed are found by asking Razorpay (upload page, hourly sweep)")
 		}
 		return o, func(http.Handler) {}, nil
 	}

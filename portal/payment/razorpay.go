@@ -100,6 +100,34 @@ func (r *Razorpay) Payment(ctx context.Context, id string) (Payment, error) {
 	return out, nil
 }
 
+// OrderPayments lists the payments (attempts) of an order.
+func (r *Razorpay) OrderPayments(ctx context.Context, orderID string) ([]Payment, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	m, err := r.c.Order.Payments(orderID, nil, nil)
+	if err != nil {
+		return nil, decode("order payments", nil, err, nil)
+	}
+	if e, _ := m["entity"].(string); e != "collection" {
+		return nil, fmt.Errorf("payment: order payments: not a collection: %w", ErrRejected)
+	}
+	b, err := json.Marshal(m["items"])
+	if err != nil {
+		return nil, fmt.Errorf("payment: order payments: %w", err)
+	}
+	var out []Payment
+	if err := json.Unmarshal(b, &out); err != nil {
+		return nil, fmt.Errorf("payment: order payments: %w", err)
+	}
+	for _, p := range out {
+		if p.OrderID != orderID {
+			return nil, fmt.Errorf("payment: order payments: a payment of another order: %w", ErrRejected)
+		}
+	}
+	return out, nil
+}
+
 // Refund refunds amount (paise) of a captured payment to its original
 // method. Razorpay answers "pending" or "processed"; the refund.processed
 // webhook follows.

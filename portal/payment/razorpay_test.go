@@ -50,6 +50,13 @@ func TestRazorpayOrderPayRefund(t *testing.T) {
 	if !p.Paid() || p.OrderID != o.ID || p.Amount != 400000 || p.Method != "upi" || p.Notes["upload_id"] != "up_1" {
 		t.Errorf("Payment = %+v", p)
 	}
+	ps, err := c.OrderPayments(ctx, o.ID)
+	if err != nil || len(ps) != 1 || ps[0].ID != p.ID || !ps[0].Paid() {
+		t.Errorf("OrderPayments = %+v, %v; want the one payment", ps, err)
+	}
+	if _, err := c.OrderPayments(ctx, "order_unknown"); !errors.Is(err, payment.ErrRejected) {
+		t.Errorf("payments of an unknown order: err = %v, want ErrRejected", err)
+	}
 	rf, err := c.Refund(ctx, p.ID, 150000, map[string]string{"reason": "late report"})
 	if err != nil {
 		t.Fatal(err)

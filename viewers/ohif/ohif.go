@@ -1,7 +1,3 @@
-// Package ohif serves the prebuilt OHIF viewer (the dist/ folder of the
-// @ohif/app npm package, unpacked by install.sh) against a pacslite
-// archive. OHIF runs on its own origin and calls the archive's DICOMweb
-// root directly, which CORS allows.
 package ohif
 
 import (

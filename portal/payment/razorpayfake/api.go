@@ -67,6 +67,24 @@ func (s *Server) fetchOrder(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
+func (s *Server) orderPayments(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	s.mu.Lock()
+	_, ok := s.orders[id]
+	items := []Payment{}
+	for _, p := range s.payments {
+		if p.OrderID == id {
+			items = append(items, *p)
+		}
+	}
+	s.mu.Unlock()
+	if !ok {
+		apiError(w, http.StatusBadRequest, "The id provided does not exist", "", false)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"entity": "collection", "count": len(items), "items": items})
+}
+
 func (s *Server) fetchPayment(w http.ResponseWriter, r *http.Request) {
 	p, ok := s.Payment(r.PathValue("id"))
 	if !ok {

@@ -106,6 +106,7 @@ func New(opts Options) *Server {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/orders", s.api(s.createOrder))
 	mux.HandleFunc("GET /v1/orders/{id}", s.api(s.fetchOrder))
+	mux.HandleFunc("GET /v1/orders/{id}/payments", s.api(s.orderPayments))
 	mux.HandleFunc("GET /v1/payments/{id}", s.api(s.fetchPayment))
 	mux.HandleFunc("POST /v1/payments/{id}/refund", s.api(s.createRefund))
 	mux.HandleFunc("GET /v1/refunds/{id}", s.api(s.fetchRefund))
