@@ -1,6 +1,7 @@
 package dicomweb
 
 import (
+	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -88,6 +89,15 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 }
 
 func (c *countingWriter) Unwrap() http.ResponseWriter { return c.ResponseWriter }
+
+// ReadFrom keeps the server's sendfile path open: io.Copy from a file to
+// the response reaches net/http's own ReadFrom through this wrapper.
+func (c *countingWriter) ReadFrom(r io.Reader) (int64, error) {
+	c.wroteHeader = true
+	n, err := io.Copy(c.ResponseWriter, r)
+	c.n += n
+	return n, err
+}
 
 func (c *countingWriter) Flush() {
 	if f, ok := c.ResponseWriter.(http.Flusher); ok {

@@ -156,7 +156,7 @@ func (h *Handler) searchResults(ctx context.Context, base string, req searchRequ
 		}
 		var missing []uint32
 		for _, t := range req.include {
-			if _, ok := o.Get(t); !ok && !slices.Contains(missing, t) {
+			if _, ok := o.Get(t); !ok && !slices.Contains(missing, t) && !belowLevel(level, t) {
 				missing = append(missing, t)
 			}
 		}
@@ -168,6 +168,24 @@ func (h *Handler) searchResults(ctx context.Context, base string, req searchRequ
 		objs = append(objs, o)
 	}
 	return objs, nil
+}
+
+// belowLevel reports whether an attribute belongs to a level under the
+// query's: a study has no one Modality or SOP Class. Such includefield
+// attributes are left out (PS3.18 returns attributes of the query level and
+// above), which also spares reading an instance's metadata for every study
+// when OHIF's study list asks for Modality (0008,0060).
+func belowLevel(level index.Level, tag uint32) bool {
+	if studyLevelTags[tag] {
+		return false
+	}
+	switch level {
+	case index.StudyLevel:
+		return seriesLevelTags[tag] || instanceLevelTags[tag]
+	case index.SeriesLevel:
+		return instanceLevelTags[tag] && !seriesLevelTags[tag]
+	}
+	return false
 }
 
 // ensure adds the required attributes a result lacks, with empty values.

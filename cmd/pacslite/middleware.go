@@ -3,6 +3,7 @@ package main
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -86,6 +87,15 @@ func (s *statusWriter) Write(p []byte) (int, error) {
 }
 
 func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// ReadFrom keeps the server's sendfile path open: io.Copy from a file to
+// the response reaches net/http's own ReadFrom through this wrapper.
+func (s *statusWriter) ReadFrom(r io.Reader) (int64, error) {
+	s.wrote = true
+	n, err := io.Copy(s.ResponseWriter, r)
+	s.n += n
+	return n, err
+}
 
 func (s *statusWriter) Flush() {
 	if f, ok := s.ResponseWriter.(http.Flusher); ok {
