@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -13,12 +12,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/rs/zerolog"
-
-	"github.com/pacslite/pacslite/dicomweb"
-	"github.com/pacslite/pacslite/store/blob/fsblob"
-	"github.com/pacslite/pacslite/store/index"
 )
 
 func TestPortalFlags(t *testing.T) {
@@ -47,50 +40,6 @@ func TestPortalFlags(t *testing.T) {
 	}
 }
 
-// startPortalServer runs the archive with the portal as serve wires them,
-// on a loopback port, until the test ends.
-func startPortalServer(t *testing.T, pc PortalConfig) string {
-	t.Helper()
-	ctx := context.Background()
-	dir := t.TempDir()
-	cfg := Config{DataDir: dir, AllowedOrigins: []string{"*"}}
-	idx, err := index.Open(ctx, filepath.Join(dir, "index.db"), index.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	blobs, err := fsblob.New(filepath.Join(dir, "blobs"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	dw, err := dicomweb.NewHandler(dicomweb.Options{Index: idx, Blobs: blobs, SpoolDir: filepath.Join(dir, "spool"), Prefix: "/dicomweb", AllowedOrigins: cfg.AllowedOrigins})
-	if err != nil {
-		t.Fatal(err)
-	}
-	log := zerolog.New(io.Discard)
-	if testing.Verbose() {
-		log = zerolog.New(zerolog.ConsoleWriter{Out: os.Stderr}).Level(zerolog.WarnLevel)
-	}
-	mux := http.NewServeMux()
-	guarded, closer, err := mountPortal(ctx, mux, dw, cfg, pc, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: withRequestLog(log, withPrefix("/dicomweb/", guarded, mux)), ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(ln)
-	t.Cleanup(func() {
-		sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		defer cancel()
-		srv.Shutdown(sctx)
-		closer.Close()
-		idx.Close()
-	})
-	return "http://" + ln.Addr().String()
-}
-
 func TestMountPortal(t *testing.T) {
 	base := startPortalServer(t, PortalConfig{Pages: true, Signup: true, AdminEmail: "root@example.org", AdminPassword: "root-password"})
 	res, err := http.Get(base + "/dicomweb/studies")
@@ -116,30 +65,7 @@ func TestMountPortal(t *testing.T) {
 // playwright-core (portal/e2e), against the server as serve wires it.
 // Screenshots land in portal/e2e/screenshots.
 func TestPortalBrowser(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test skipped with -short")
-	}
-	e2e, _ := filepath.Abs("../../portal/e2e")
-	missing := func(what string) {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is missing: test.sh installs it", what)
-		}
-		t.Skipf("%s is missing (test.sh installs it)", what)
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		missing("node")
-	}
-	chromium := os.Getenv("PACSLITE_CHROMIUM")
-	if chromium == "" {
-		chromium = "/usr/bin/chromium"
-	}
-	if _, err := os.Stat(chromium); err != nil {
-		missing("Chromium (" + chromium + ")")
-	}
-	if _, err := os.Stat(filepath.Join(e2e, "node_modules", "playwright-core")); err != nil {
-		missing("playwright-core (npm ci --prefix portal/e2e)")
-	}
+	node, chromium, e2e := browserTools(t)
 	base := startPortalServer(t, PortalConfig{Pages: true, Signup: true, SiteName: "City Hospital",
 		SupportPhone: "+91 20 5555 0100", AdminEmail: "admin@example.org", AdminPassword: "admin-password-1", OHIFURL: "/ohif"})
 	testdata, _ := filepath.Abs("../../testdata")

@@ -1,110 +1,20 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"io"
-	"mime/multipart"
 	"net"
 	"net/http"
-	"net/textproto"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"testing"
 	"time"
 
-	"github.com/rs/zerolog"
-
-	"github.com/pacslite/pacslite/dicomweb"
 	"github.com/pacslite/pacslite/portal"
 	"github.com/pacslite/pacslite/portal/account"
 	"github.com/pacslite/pacslite/portal/store"
-	"github.com/pacslite/pacslite/store/blob/fsblob"
-	"github.com/pacslite/pacslite/store/index"
 )
-
-// startShareServer runs the server as serve wires it and opens its portal
-// database beside it, for the test to prepare accounts and read the
-// outbox (the patient's phone).
-func startShareServer(t *testing.T, pc PortalConfig) (string, *store.DB) {
-	t.Helper()
-	ctx := context.Background()
-	dir := t.TempDir()
-	cfg := Config{DataDir: dir, AllowedOrigins: []string{"*"}, Addr: "127.0.0.1:0"}
-	idx, err := index.Open(ctx, filepath.Join(dir, "index.db"), index.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	blobs, err := fsblob.New(filepath.Join(dir, "blobs"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	dw, err := dicomweb.NewHandler(dicomweb.Options{Index: idx, Blobs: blobs, SpoolDir: filepath.Join(dir, "spool"), Prefix: "/dicomweb", AllowedOrigins: cfg.AllowedOrigins})
-	if err != nil {
-		t.Fatal(err)
-	}
-	log := zerolog.New(io.Discard)
-	if testing.Verbose() {
-		log = zerolog.New(zerolog.ConsoleWriter{Out: os.Stderr}).Level(zerolog.WarnLevel)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := "http://" + ln.Addr().String()
-	pc.Sharing.SiteURL = base
-	mux := http.NewServeMux()
-	guarded, closer, err := mountPortal(ctx, mux, dw, cfg, pc, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := store.Open(ctx, filepath.Join(dir, "portal.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: withRequestLog(log, withPrefix("/dicomweb/", guarded, mux)), ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(ln)
-	t.Cleanup(func() {
-		sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		defer cancel()
-		srv.Shutdown(sctx)
-		db.Close()
-		closer.Close()
-		idx.Close()
-	})
-	return base, db
-}
-
-// shareStow stores one test file as the hospital's PACS; it returns the
-// study UID.
-func shareStow(t *testing.T, base, token, file string) string {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "..", "testdata", file))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	part, _ := mw.CreatePart(textproto.MIMEHeader{"Content-Type": {"application/dicom"}})
-	part.Write(data)
-	mw.Close()
-	req, _ := http.NewRequest(http.MethodPost, base+"/dicomweb/studies", &body)
-	req.Header.Set("Content-Type", `multipart/related; type="application/dicom"; boundary=`+mw.Boundary())
-	req.Header.Set("Authorization", "Bearer "+token)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	m := regexp.MustCompile(`/studies/([0-9.]+)`).FindSubmatch(b)
-	if res.StatusCode != http.StatusOK || m == nil {
-		t.Fatalf("STOW %s: %d\n%s", file, res.StatusCode, b)
-	}
-	return string(m[1])
-}
 
 // TestShareBrowser drives Debian's Chromium through sharing, downloads,
 // activity and family members (portal/e2e/share.test.mjs): the owner
@@ -114,31 +24,8 @@ func shareStow(t *testing.T, base, token, file string) string {
 // member's hospital study is matched and the member switch shows it.
 // Screenshots land in portal/e2e/screenshots/share-*.png.
 func TestShareBrowser(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test skipped with -short")
-	}
-	e2e, _ := filepath.Abs("../../portal/e2e")
-	missing := func(what string) {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is missing: test.sh installs it", what)
-		}
-		t.Skipf("%s is missing (test.sh installs it)", what)
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		missing("node")
-	}
-	chromium := os.Getenv("PACSLITE_CHROMIUM")
-	if chromium == "" {
-		chromium = "/usr/bin/chromium"
-	}
-	if _, err := os.Stat(chromium); err != nil {
-		missing("Chromium (" + chromium + ")")
-	}
-	if _, err := os.Stat(filepath.Join(e2e, "node_modules", "playwright-core")); err != nil {
-		missing("playwright-core (npm ci --prefix portal/e2e)")
-	}
-	base, db := startShareServer(t, PortalConfig{Pages: true, Signup: true, SiteName: "City Hospital",
+	node, chromium, e2e := browserTools(t)
+	base, db := startTestServer(t, PortalConfig{Pages: true, Signup: true, SiteName: "City Hospital",
 		AdminEmail: "admin@example.org", AdminPassword: "admin-password-1",
 		Sharing: SharingConfig{Downloads: true, UploadRetentionDays: 7, MaxShareDays: 30, Invitations: true}})
 	ctx := context.Background()
@@ -146,8 +33,8 @@ func TestShareBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	own := shareStow(t, base, token, "suyashkumar/5.dcm")
-	father := shareStow(t, base, token, "crafted/doe.dcm") // Doe^John, ID 12345, born 1980-10-10
+	own := stowFile(t, base, token, "suyashkumar/5.dcm")
+	father := stowFile(t, base, token, "crafted/doe.dcm") // Doe^John, ID 12345, born 1980-10-10
 	hasher := account.NewHasher(account.Params{Memory: 64, Time: 1, Threads: 1}, 1)
 	hash, _ := hasher.Hash(ctx, "alice-password-1")
 	alice, err := db.CreateUser(ctx, store.NewUser{Email: "alice@example.org", Phone: "+919876543210", Name: "Alice Patient", Role: store.RolePatient, PasswordHash: hash})

@@ -23,30 +23,7 @@ import (
 // Priority chip, an admin refund to credit and an upload paid by credit.
 // Screenshots land in portal/e2e/screenshots/upload-*.png.
 func TestUploadBrowser(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test skipped with -short")
-	}
-	e2e, _ := filepath.Abs("../../portal/e2e")
-	missing := func(what string) {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is missing: test.sh installs it", what)
-		}
-		t.Skipf("%s is missing (test.sh installs it)", what)
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		missing("node")
-	}
-	chromium := os.Getenv("PACSLITE_CHROMIUM")
-	if chromium == "" {
-		chromium = "/usr/bin/chromium"
-	}
-	if _, err := os.Stat(chromium); err != nil {
-		missing("Chromium (" + chromium + ")")
-	}
-	if _, err := os.Stat(filepath.Join(e2e, "node_modules", "playwright-core")); err != nil {
-		missing("playwright-core (npm ci --prefix portal/e2e)")
-	}
+	node, chromium, e2e := browserTools(t)
 	fake := razorpayfake.New(razorpayfake.Options{KeyID: "rzp_test_browser", KeySecret: "browser-key-secret", WebhookSecret: "browser-hook-secret"})
 	fakeSrv := httptest.NewServer(fake)
 	defer fakeSrv.Close()
