@@ -127,7 +127,13 @@ func (h *Handler) storePart(ctx context.Context, part *multipart.Part, studyInPa
 		os.Remove(spool.Name())
 	}()
 	hash := sha256.New()
-	n, err := io.Copy(io.MultiWriter(spool, hash), io.LimitReader(part, h.opts.MaxInstanceSize+1))
+	// mime/multipart hands out at most 4 KB per read: buffer the spool
+	// writes, or every 4 KB costs a write system call.
+	buffered := bufio.NewWriterSize(spool, 256<<10)
+	n, err := io.Copy(io.MultiWriter(buffered, hash), io.LimitReader(part, h.opts.MaxInstanceSize+1))
+	if err == nil {
+		err = buffered.Flush()
+	}
 	switch {
 	case err != nil && errors.Is(err, syscall.ENOSPC):
 		return stowOutcome{failure: reasonOutOfResources, comment: "no space left to store the instance"}
