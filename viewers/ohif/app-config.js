@@ -19,8 +19,25 @@
  */
 (function () {
   const pacslite = window.PACSLITE || {};
-  const root = (pacslite.dicomweb || 'http://127.0.0.1:8042/dicomweb').replace(/\/+$/, '');
-  const token = pacslite.token || '';
+  let root = (pacslite.dicomweb || 'http://127.0.0.1:8042/dicomweb').replace(/\/+$/, '');
+  let token = pacslite.token || '';
+  // A share recipient's "Open in OHIF" passes the share's own DICOMweb root
+  // (?dicomweb=https://site/s/TOKEN/dicomweb), which reaches that one study
+  // only. Accept it only on this page's or the archive's origin, so a link
+  // cannot point the viewer at another server.
+  const shared = new URLSearchParams(window.location.search).get('dicomweb');
+  if (shared) {
+    try {
+      const u = new URL(shared, window.location.href);
+      const origins = [window.location.origin, new URL(root).origin];
+      if (origins.includes(u.origin) && /\/s\/[^/]+\/dicomweb\/?$/.test(u.pathname)) {
+        root = u.href.replace(/\/+$/, '');
+        token = ''; // the share authorises by its path, not by our token
+      }
+    } catch (e) {
+      // not a URL: keep the configured archive
+    }
+  }
 
   const extensions = [];
   if (token) {
