@@ -136,8 +136,8 @@ fuzz() { go test -run='^$' -fuzz="^$2\$" -fuzztime="${FUZZTIME:-15s}" "$1"; }
 fuzz ./dicomweb/dataset FuzzParse
 fuzz ./dicomweb FuzzSTOWMultipart
 fuzz ./dicomweb FuzzQIDOQuery
+fuzz ./dicomweb/dicomjson FuzzUnmarshal
 
-step "all tests passed"
 
 # --- benchmark quick mode (issue 5, cmd/pacslite-bench) ---------------------
 # Proves the side-by-side benchmark runs end to end (under 3 minutes): a small
@@ -147,4 +147,6 @@ step "all tests passed"
 step "benchmark (pacslite-bench --quick)"
 go run ./cmd/pacslite-bench --quick
 step "benchmark quick mode done"
+
+step "all tests passed"
 # --- end of benchmark quick mode ---------------------------------------------

@@ -44,8 +44,13 @@ func (b *bench) report() string {
 	}
 	fmt.Fprintf(&s, "- Servers: %s, one after the other on fresh folders on the same disk, loopback only\n", strings.Join(versions, "; "))
 	fmt.Fprintf(&s, "- Load average (1/5/15 min): %s\n", strings.Join(b.loads, "; "))
-	fmt.Fprintf(&s, "- Archive: %d instances in %d studies (%.2f GB of generated Part 10 files) from testdata/ templates "+
-		"(CT, MR, PET, CR/DX/MG); QIDO queries look for %s\n", b.arch.instances(), len(b.arch.all), float64(b.arch.bytes)/1e9, b.queryDesc())
+	var base int64
+	for _, f := range b.arch.filesOf(b.arch.all...) {
+		base += f.Size
+	}
+	fmt.Fprintf(&s, "- Archive sent over STOW-RS: %d instances in %d studies (%.2f GB of generated Part 10 files) from testdata/ templates "+
+		"(CT, MR, PET, CR/DX/MG); larger sizes add studies of the same mix, with 64x64 images when sent over STOW-RS; "+
+		"QIDO queries look for %s\n", b.arch.instances(), len(b.arch.all), float64(base)/1e9, b.queryDesc())
 	if b.diskMBps > 0 {
 		fmt.Fprintf(&s, "- Raw disk write of the temporary folder (1 GiB, fsync): %.0f MB/s\n", b.diskMBps)
 	}
