@@ -74,7 +74,7 @@ func (h *Handler) reportFinalise(w http.ResponseWriter, r *http.Request) {
 		h.serverError(w, r, err)
 		return
 	}
-	delay, err := h.releaseDelay(r.Context())
+	delay, err := h.releaseDelayFor(r.Context(), uid)
 	if err != nil {
 		h.serverError(w, r, err)
 		return

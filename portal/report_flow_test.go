@@ -231,3 +231,52 @@ func TestReportReleaseDelay(t *testing.T) {
 		t.Errorf("the patient was not told: %v", e.outbox())
 	}
 }
+
+// TestReportReleaseDelayPerOrganisation: an organisation's own release delay
+// (Admin › Organisations, by the study's Institution Name) wins over the
+// server's.
+func TestReportReleaseDelayPerOrganisation(t *testing.T) {
+	clock := &fakeClock{}
+	scan := time.Date(2023, 7, 10, 8, 0, 0, 0, time.Local) // Smith's CT
+	clock.set(scan.Add(time.Hour))                         // the server's 72 h have not passed
+	e := newReportEnv(t, func(o *Options) {
+		o.SessionIdle, o.SessionMax = 1000*time.Hour, 1000*time.Hour
+	})
+	e.h.now = clock.now
+	e = &reportEnv{testEnv: e.testEnv, raoUser: e.raoUser} // log in again on the handler's clock
+	e.rao, e.alice = e.login("rao@example.org", "rao-password"), e.login("alice@example.org", "alice-password")
+	e.admin = e.login("admin@example.org", "admin-password")
+	if res := e.admin.postForm("/reports/settings", url.Values{"delay_hours": {"72"}, "critical": {""}}); res.status != http.StatusSeeOther {
+		t.Fatalf("settings = %d\n%s", res.status, res.body)
+	}
+	// The test study carries no Institution Name (0008,0080): give its
+	// recorded identity one, as a hospital's study would have.
+	id, err := e.h.db.StudyIdentityOf(t.Context(), smithStudy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id.Institution = "Lakeside Imaging"
+	if err := e.h.db.PutStudyIdentity(t.Context(), id); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{"-1", "lots", "99999"} {
+		if res := e.admin.postForm("/admin/organisations", url.Values{"name": {id.Institution}, "release_hours": {bad}}); res.status != http.StatusUnprocessableEntity {
+			t.Errorf("release_hours=%q: status %d, want 422", bad, res.status)
+		}
+	}
+	if res := e.admin.postForm("/admin/organisations", url.Values{"name": {id.Institution}, "downloads": {"1"}, "release_hours": {"0"}}); res.status != http.StatusSeeOther {
+		t.Fatalf("save organisation = %d\n%s", res.status, res.body)
+	}
+	if o, err := e.h.db.OrganisationByName(t.Context(), id.Institution); err != nil || o.ReportReleaseHours != 0 {
+		t.Fatalf("organisation = %+v, %v; want release after 0 hours", o, err)
+	}
+	s := "/studies/" + smithStudy
+	e.rao.postForm(s+"/report/claim", url.Values{})
+	if res := e.rao.postForm(s+"/report/finalise", reportForm()); res.status != http.StatusSeeOther {
+		t.Fatalf("finalise = %d", res.status)
+	}
+	// Released at once despite the server's 72 hours.
+	if res := e.alice.get(s + "/report"); !strings.Contains(res.body, "Headache") {
+		t.Error("the organisation's delay of 0 hours did not release the report at once")
+	}
+}

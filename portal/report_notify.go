@@ -2,6 +2,7 @@ package portal
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -106,6 +107,26 @@ const (
 	settingReleaseDelay   = "release_delay"
 	settingCriticalNotify = "critical_notify"
 )
+
+// releaseDelayFor is the release delay of one study: its organisation's
+// (by Institution Name), else the server's.
+func (h *Handler) releaseDelayFor(ctx context.Context, studyUID string) (time.Duration, error) {
+	id, err := h.db.StudyIdentityOf(ctx, studyUID)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+	case err != nil:
+		return 0, err
+	case id.Institution != "":
+		o, err := h.db.OrganisationByName(ctx, id.Institution)
+		switch {
+		case err == nil && o.ReportReleaseHours >= 0:
+			return time.Duration(o.ReportReleaseHours) * time.Hour, nil
+		case err != nil && !errors.Is(err, store.ErrNotFound):
+			return 0, err
+		}
+	}
+	return h.releaseDelay(ctx)
+}
 
 // releaseDelay is how long after the scan patients wait for a report.
 func (h *Handler) releaseDelay(ctx context.Context) (time.Duration, error) {

@@ -52,7 +52,7 @@ func (h *Handler) showOrgs(w http.ResponseWriter, r *http.Request, status int, d
 	for _, n := range names {
 		o, ok := byName[strings.ToLower(n)]
 		if !ok {
-			o = store.Organisation{Name: n, Downloads: true}
+			o = store.Organisation{Name: n, Downloads: true, ReportReleaseHours: -1}
 		}
 		d.Orgs = append(d.Orgs, orgRow{Organisation: o, Saved: ok})
 	}
@@ -62,12 +62,13 @@ func (h *Handler) showOrgs(w http.ResponseWriter, r *http.Request, status int, d
 // orgSave saves one organisation's settings.
 func (h *Handler) orgSave(w http.ResponseWriter, r *http.Request) {
 	o := store.Organisation{Name: strings.TrimSpace(r.PostFormValue("name")), Downloads: r.PostFormValue("downloads") == "1"}
-	var err1, err2 error
+	var err1, err2, err3 error
 	o.UploadRetentionDays, err1 = days(r.PostFormValue("upload_days"))
 	o.HospitalRetentionDays, err2 = days(r.PostFormValue("hospital_days"))
-	if o.Name == "" || err1 != nil || err2 != nil {
+	o.ReportReleaseHours, err3 = releaseHours(r.PostFormValue("release_hours"))
+	if o.Name == "" || err1 != nil || err2 != nil || err3 != nil {
 		h.showOrgs(w, r, http.StatusUnprocessableEntity, orgListData{DefaultUpload: h.sharing.opts.UploadRetentionDays,
-			Error: "Give the organisation's name, and retention as a number of days (empty for the default)."})
+			Error: "Give the organisation's name, retention as a number of days and the report release delay as hours (empty for the defaults)."})
 		return
 	}
 	saved, err := h.db.SaveOrganisation(r.Context(), o)
@@ -76,11 +77,26 @@ func (h *Handler) orgSave(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.auditUser(r, "organisation.save", "", "organisation:"+strconv.FormatInt(saved.ID, 10)+" downloads:"+strconv.FormatBool(saved.Downloads)+
-		" upload_days:"+strconv.Itoa(saved.UploadRetentionDays)+" hospital_days:"+strconv.Itoa(saved.HospitalRetentionDays), http.StatusOK)
+		" upload_days:"+strconv.Itoa(saved.UploadRetentionDays)+" hospital_days:"+strconv.Itoa(saved.HospitalRetentionDays)+
+		" release_hours:"+strconv.Itoa(saved.ReportReleaseHours), http.StatusOK)
 	http.Redirect(w, r, "/admin/organisations?done=saved", http.StatusSeeOther)
 }
 
 // days reads a number of days; empty is 0 (the default).
+// releaseHours reads a report release delay in hours; empty means the
+// server's delay (-1). At most 90 days, as for the server's own setting.
+func releaseHours(s string) (int, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return -1, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 || n > 90*24 {
+		return 0, errors.New("not a number of hours")
+	}
+	return n, nil
+}
+
 func days(s string) (int, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {

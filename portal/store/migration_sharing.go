@@ -17,6 +17,7 @@ CREATE TABLE organisations (
 	downloads               INTEGER NOT NULL DEFAULT 1,
 	upload_retention_days   INTEGER,
 	hospital_retention_days INTEGER,
+	report_release_hours    INTEGER, -- NULL: the server's report release delay
 	updated_at              INTEGER NOT NULL
 );
 

@@ -19,15 +19,18 @@ type Organisation struct {
 	// hospital pushed are kept (0: for ever).
 	UploadRetentionDays   int
 	HospitalRetentionDays int
-	UpdatedAt             time.Time
+	// ReportReleaseHours is how long after the scan patients wait for a
+	// signed report of this organisation's studies; -1: the server's delay.
+	ReportReleaseHours int
+	UpdatedAt          time.Time
 }
 
-const orgColumns = `id, name, downloads, coalesce(upload_retention_days, 0), coalesce(hospital_retention_days, 0), updated_at`
+const orgColumns = `id, name, downloads, coalesce(upload_retention_days, 0), coalesce(hospital_retention_days, 0), coalesce(report_release_hours, -1), updated_at`
 
 func scanOrg(row interface{ Scan(...any) error }) (Organisation, error) {
 	var o Organisation
 	var updated int64
-	err := row.Scan(&o.ID, &o.Name, &o.Downloads, &o.UploadRetentionDays, &o.HospitalRetentionDays, &updated)
+	err := row.Scan(&o.ID, &o.Name, &o.Downloads, &o.UploadRetentionDays, &o.HospitalRetentionDays, &o.ReportReleaseHours, &updated)
 	o.UpdatedAt = fromMS(updated)
 	return o, err
 }
@@ -36,7 +39,7 @@ func scanOrg(row interface{ Scan(...any) error }) (Organisation, error) {
 // organisation's settings.
 func (db *DB) SaveOrganisation(ctx context.Context, o Organisation) (Organisation, error) {
 	o.Name = strings.TrimSpace(o.Name)
-	if o.Name == "" || o.UploadRetentionDays < 0 || o.HospitalRetentionDays < 0 {
+	if o.Name == "" || o.UploadRetentionDays < 0 || o.HospitalRetentionDays < 0 || o.ReportReleaseHours < -1 {
 		return Organisation{}, fmt.Errorf("store: save organisation: %w", ErrInvalid)
 	}
 	null := func(n int) any {
@@ -45,10 +48,16 @@ func (db *DB) SaveOrganisation(ctx context.Context, o Organisation) (Organisatio
 		}
 		return n
 	}
-	_, err := db.w.ExecContext(ctx, `INSERT INTO organisations (name, downloads, upload_retention_days, hospital_retention_days, updated_at)
-		VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET downloads = excluded.downloads,
+	var release any
+	if o.ReportReleaseHours >= 0 {
+		release = o.ReportReleaseHours
+	}
+	_, err := db.w.ExecContext(ctx, `INSERT INTO organisations (name, downloads, upload_retention_days, hospital_retention_days,
+		report_release_hours, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET downloads = excluded.downloads,
 		upload_retention_days = excluded.upload_retention_days, hospital_retention_days = excluded.hospital_retention_days,
-		updated_at = excluded.updated_at`, o.Name, o.Downloads, null(o.UploadRetentionDays), null(o.HospitalRetentionDays), ms(db.now()))
+		report_release_hours = excluded.report_release_hours, updated_at = excluded.updated_at`,
+		o.Name, o.Downloads, null(o.UploadRetentionDays), null(o.HospitalRetentionDays), release, ms(db.now()))
 	if err != nil {
 		return Organisation{}, fmt.Errorf("store: save organisation: %w", err)
 	}
