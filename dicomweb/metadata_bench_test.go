@@ -7,16 +7,27 @@ import (
 
 // BenchmarkSeriesMetadata answers WADO-RS series metadata of a series of
 // 1,000 CT instances (about 10 KB of JSON each) through the handler, as
-// OHIF asks for it (gzip) and uncompressed.
+// OHIF asks for it (gzip), with the gzipped body cached from an earlier
+// request ("gzip") and not ("gzip-cold"), and uncompressed ("identity").
 func BenchmarkSeriesMetadata(b *testing.B) {
 	h := newTestHandler(b)
 	study, series := benchArchive(b, h, 1, 1, 1000)
-	for _, enc := range []string{"gzip", "identity"} {
-		b.Run(enc, func(b *testing.B) {
+	for _, bb := range []struct {
+		name, enc string
+		cold      bool
+	}{
+		{"gzip", "gzip", false},
+		{"gzip-cold", "gzip", true},
+		{"identity", "identity", false},
+	} {
+		b.Run(bb.name, func(b *testing.B) {
 			r := httptest.NewRequest("GET", "/dicomweb/studies/"+study+"/series/"+series+"/metadata", nil)
 			r.Header.Set("Accept", "application/dicom+json")
-			r.Header.Set("Accept-Encoding", enc)
+			r.Header.Set("Accept-Encoding", bb.enc)
 			for b.Loop() {
+				if bb.cold {
+					metadataBodies = newBodyCache(metadataBodyCacheSize)
+				}
 				w := httptest.NewRecorder()
 				h.ServeHTTP(w, r)
 				if w.Code != 200 {
