@@ -73,29 +73,15 @@ func (h *Handler) studyDelete(w http.ResponseWriter, r *http.Request) {
 	v := visitorOf(r)
 	actor := userPrincipal(v.user, v.session).actor
 	if kind := r.PostFormValue("refund"); kind == store.RefundToCredit || kind == store.RefundToMethod {
-		ups, err := h.paidUploads(r, uid)
+		err := h.refundStudy(r, uid, kind, actor)
+		var refused *errRefund
+		if errors.As(err, &refused) {
+			h.showStudyDelete(w, r, http.StatusUnprocessableEntity, refused.Error())
+			return
+		}
 		if err != nil {
 			h.serverError(w, r, err)
 			return
-		}
-		for _, u := range ups {
-			amount := u.Left.Total
-			if kind == store.RefundToMethod {
-				amount = u.Left.ToMethod
-			}
-			if amount <= 0 {
-				continue
-			}
-			_, err := h.refundUpload(r.Context(), u.ID, kind, amount, "study deleted by an admin", actor)
-			var refused *errRefund
-			if errors.As(err, &refused) {
-				h.showStudyDelete(w, r, http.StatusUnprocessableEntity, refused.Error())
-				return
-			}
-			if err != nil {
-				h.serverError(w, r, err)
-				return
-			}
 		}
 	}
 	err := h.deleteStudy(r.Context(), uid, store.Event{Actor: actor, Role: string(v.user.Role), Action: "study.delete",
@@ -105,6 +91,34 @@ func (h *Handler) studyDelete(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/studies?deleted=1", http.StatusSeeOther)
+}
+
+// refundStudy gives back what is left of every upload that paid for a
+// study. To the original method means the card part through Razorpay and
+// the part paid from the credit balance back to that balance, so nothing
+// paid is lost either way. Each refund is checked against what is left in
+// one transaction, so a second or parallel deletion refunds nothing more.
+func (h *Handler) refundStudy(r *http.Request, uid, kind, actor string) error {
+	ups, err := h.paidUploads(r, uid)
+	if err != nil {
+		return err
+	}
+	const reason = "study deleted by an admin"
+	for _, u := range ups {
+		credit := u.Left.Total
+		if kind == store.RefundToMethod && u.Left.ToMethod > 0 {
+			if _, err := h.refundUpload(r.Context(), u.ID, store.RefundToMethod, u.Left.ToMethod, reason, actor); err != nil {
+				return err
+			}
+			credit -= u.Left.ToMethod
+		}
+		if credit > 0 {
+			if _, err := h.refundUpload(r.Context(), u.ID, store.RefundToCredit, credit, reason, actor); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // studyKeep exempts a study from retention, or ends the exemption.
