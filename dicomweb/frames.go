@@ -1,6 +1,7 @@
 package dicomweb
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/pacslite/pacslite/dicomweb/dataset"
+	"github.com/pacslite/pacslite/store/blob"
 )
 
 // frameForm is how frames go out.
@@ -68,62 +70,62 @@ func (v *viewer) frames(w http.ResponseWriter, r *http.Request) {
 		fail(w, r, err)
 		return
 	}
-	// The first frame is read before the status goes out, so that a frame
-	// that cannot be read or decoded gets a proper error response.
-	first, err := v.frameBytes(r, p, nums[0]-1, form)
+	// The first frame is opened (or read) before the status goes out, so
+	// that a frame that cannot be read or decoded gets a proper error
+	// response.
+	ctx := r.Context()
+	first, err := v.openFrame(ctx, p, nums[0]-1, form)
 	if err != nil {
 		fail(w, r, err)
 		return
 	}
+	defer first.close()
 	hd := w.Header()
 	hd.Set("Cache-Control", "private, max-age=86400") // frames of a blob never change
 	if !form.multipart {
-		v.sendSingleFrame(w, r, form, first)
+		v.sendSingleFrame(w, r, form, p, &first)
 		return
 	}
 	boundary := newBoundary()
+	ct := form.contentType()
 	hd.Set("Content-Type", `multipart/related; type="`+form.mediaType+`"; boundary=`+boundary)
 	if len(nums) == 1 {
-		n := len(partHeader(boundary, form.contentType())) + len(first) + len(closingDelimiter(boundary))
-		hd.Set("Content-Length", strconv.Itoa(n))
+		n := int64(len(partHeader(boundary, ct))) + first.n + int64(len(closingDelimiter(boundary)))
+		hd.Set("Content-Length", strconv.FormatInt(n, 10))
 	}
 	w.WriteHeader(http.StatusOK)
 	if r.Method == http.MethodHead {
 		return
 	}
+	ro, _ := v.h.opts.Blobs.(blob.RangeOpener) // readPixelHeader checked
 	for k, n := range nums {
-		b := first
+		f := &first
 		if k > 0 {
 			io.WriteString(w, "\r\n")
-			if b, err = v.frameBytes(r, p, n-1, form); err != nil {
+			next, err := v.openFrame(ctx, p, n-1, form)
+			if err != nil {
 				abort(r, err, "wado: send frame")
 			}
+			f = &next
 		}
-		io.WriteString(w, partHeader(boundary, form.contentType()))
-		if _, err := w.Write(b); err != nil {
-			return // the client went away
+		io.WriteString(w, partHeader(boundary, ct))
+		err := f.writeTo(ctx, ro, p.key, w)
+		f.close()
+		if err != nil {
+			abort(r, err, "wado: send frame") // the client went away, or the blob is short
 		}
 	}
 	io.WriteString(w, closingDelimiter(boundary))
 }
 
-// frameBytes returns frame i (from 0) in the negotiated form.
-func (v *viewer) frameBytes(r *http.Request, p *pixelHeader, i int, form frameForm) ([]byte, error) {
-	b, err := v.readFrame(r.Context(), p, i)
-	if err != nil || !form.decode || !p.encapsulated {
-		return b, err
-	}
-	out, _, err := decodeFrame(p.ts, b, p.info)
-	return out, err
-}
-
 // sendSingleFrame answers one frame as a single-part body, honouring a
 // single byte range.
-func (v *viewer) sendSingleFrame(w http.ResponseWriter, r *http.Request, form frameForm, b []byte) {
+func (v *viewer) sendSingleFrame(w http.ResponseWriter, r *http.Request, form frameForm, p *pixelHeader, f *frameSource) {
 	hd := w.Header()
 	hd.Set("Content-Type", form.contentType())
 	hd.Set("Accept-Ranges", "bytes")
-	size := int64(len(b))
+	ro, _ := v.h.opts.Blobs.(blob.RangeOpener) // readPixelHeader checked
+	size := f.n
 	status := http.StatusOK
 	if rng := r.Header.Get("Range"); rng != "" {
 		start, n, ok := parseRange(rng, size)
@@ -132,13 +134,24 @@ func (v *viewer) sendSingleFrame(w http.ResponseWriter, r *http.Request, form fr
 			fail(w, r, errorf(http.StatusRequestedRangeNotSatisfiable, "range %q is outside the %d-byte frame", truncate(rng, 40), size))
 			return
 		}
+		// Ranges of frames are rare: read the frame and cut it.
+		var buf bytes.Buffer
+		buf.Grow(int(size))
+		if err := f.writeTo(r.Context(), ro, p.key, &buf); err != nil {
+			fail(w, r, err)
+			return
+		}
 		hd.Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", start, start+n-1, size))
-		b, status = b[start:start+n], http.StatusPartialContent
+		*f = frameSource{b: buf.Bytes()[start : start+n], n: n}
+		status = http.StatusPartialContent
 	}
-	hd.Set("Content-Length", strconv.Itoa(len(b)))
+	hd.Set("Content-Length", strconv.FormatInt(f.n, 10))
 	w.WriteHeader(status)
-	if r.Method != http.MethodHead {
-		w.Write(b)
+	if r.Method == http.MethodHead {
+		return
+	}
+	if err := f.writeTo(r.Context(), ro, p.key, w); err != nil {
+		abort(r, err, "wado: send frame")
 	}
 }
 
