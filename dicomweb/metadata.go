@@ -1,6 +1,7 @@
 package dicomweb
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
@@ -57,9 +58,15 @@ func (h *Handler) metadata(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !acceptsGzip(r) {
-		if err := h.writeMetadata(r, w, scope, base); err != nil {
+		// Buffered: the pieces writeAbsolute writes are mostly larger than
+		// net/http's 4 KB buffer, and each would become a chunk and a
+		// system call of its own.
+		bw := bufio.NewWriterSize(w, 64<<10)
+		if err := h.writeMetadata(r, bw, scope, base); err != nil {
 			fail(w, r, err)
+			return
 		}
+		bw.Flush()
 		return
 	}
 	hd.Set("Content-Encoding", "gzip")
@@ -70,10 +77,16 @@ func (h *Handler) metadata(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// Compressed as it streams, and kept for the next request.
+	// The compressor writes a few hundred bytes at a time: buffered, the
+	// capture and the response writers see 32 KB writes.
 	c := &capture{w: w, limit: metadataBodyCacheSize / 4}
+	bw := bufio.NewWriterSize(c, 32<<10)
 	gz := gzipWriters.Get().(*gzip.Writer)
-	defer gzipWriters.Put(gz)
-	gz.Reset(c)
+	defer func() {
+		gz.Reset(io.Discard) // not to keep this response's writers alive in the pool
+		gzipWriters.Put(gz)
+	}()
+	gz.Reset(bw)
 	if err := h.writeMetadata(r, gz, scope, base); err != nil {
 		// Nothing sent yet (writeMetadata fails only before its first
 		// write): a proper error is still possible.
@@ -81,7 +94,7 @@ func (h *Handler) metadata(w http.ResponseWriter, r *http.Request) {
 		fail(w, r, err)
 		return
 	}
-	if err := gz.Close(); err == nil && !c.over {
+	if err := gz.Close(); err == nil && bw.Flush() == nil && !c.over {
 		metadataBodies.put(key, c.buf.Bytes())
 	}
 }

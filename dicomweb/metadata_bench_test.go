@@ -1,6 +1,8 @@
 package dicomweb
 
 import (
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"testing"
 )
@@ -34,6 +36,46 @@ func BenchmarkSeriesMetadata(b *testing.B) {
 					b.Fatalf("GET metadata = %d: %s", w.Code, w.Body)
 				}
 				b.SetBytes(int64(w.Body.Len()))
+			}
+		})
+	}
+}
+
+// BenchmarkSeriesMetadataHTTP is BenchmarkSeriesMetadata over real HTTP
+// (httptest.Server), where how the body is written (chunks, system calls)
+// shows; the client reads the body without decompressing it.
+func BenchmarkSeriesMetadataHTTP(b *testing.B) {
+	h := newTestHandler(b)
+	study, series := benchArchive(b, h, 1, 1, 1000)
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	c := &http.Client{Transport: &http.Transport{DisableCompression: true}}
+	for _, bb := range []struct {
+		name, enc string
+		cold      bool
+	}{
+		{"gzip", "gzip", false},
+		{"gzip-cold", "gzip", true},
+		{"identity", "identity", false},
+	} {
+		b.Run(bb.name, func(b *testing.B) {
+			for b.Loop() {
+				if bb.cold {
+					metadataBodies = newBodyCache(metadataBodyCacheSize)
+				}
+				req, _ := http.NewRequest("GET", srv.URL+"/dicomweb/studies/"+study+"/series/"+series+"/metadata", nil)
+				req.Header.Set("Accept", "application/dicom+json")
+				req.Header.Set("Accept-Encoding", bb.enc)
+				resp, err := c.Do(req)
+				if err != nil {
+					b.Fatal(err)
+				}
+				n, _ := io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 200 {
+					b.Fatalf("GET metadata = %d", resp.StatusCode)
+				}
+				b.SetBytes(n)
 			}
 		})
 	}
