@@ -37,10 +37,16 @@ type stowOutcome struct {
 	comment string // why it failed, for the client (no patient data)
 }
 
+// bodyBufferSize is the read buffer between a STOW-RS body and the
+// multipart parser.
+const bodyBufferSize = 512 << 10
+
 // store is STOW-RS: POST /studies and POST /studies/{study}. Parts are
-// spooled to disk one at a time as they arrive, checked, stored, indexed,
-// and answered in one Store Instances Response; memory use does not grow
-// with the request.
+// spooled to disk one at a time as they arrive and checked; the good ones
+// are committed in groups (stowGroup: blobs made durable together, one
+// index transaction), and the request is answered in one Store Instances
+// Response after its last group. Spool files are on disk, so memory use
+// does not grow with the request.
 func (h *Handler) store(w http.ResponseWriter, r *http.Request) {
 	uids, err := uidsFrom(r)
 	if err == nil {
@@ -71,7 +77,12 @@ func (h *Handler) store(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	mr := multipart.NewReader(r.Body, params["boundary"])
+	// mime/multipart reads its source 4 KB at a time: a large buffer in
+	// between turns a body's read system calls from one per 4 KB into one
+	// per socket buffer's worth.
+	mr := multipart.NewReader(bufio.NewReaderSize(r.Body, bodyBufferSize), params["boundary"])
+	g := &stowGroup{h: h}
+	defer g.discard()
 	var outcomes []stowOutcome
 	truncated := false
 	for {
@@ -92,13 +103,25 @@ func (h *Handler) store(w http.ResponseWriter, r *http.Request) {
 			truncated = true
 			break
 		}
-		o := h.storePart(r.Context(), part, uids.study)
+		o, item := h.checkPart(r.Context(), part, uids.study)
 		part.Close()
 		if r.Context().Err() != nil {
 			fail(w, r, r.Context().Err())
 			return
 		}
 		outcomes = append(outcomes, o)
+		if item != nil {
+			item.at = len(outcomes) - 1
+			g.add(*item)
+			if g.full() {
+				g.commit(r.Context(), outcomes)
+			}
+		}
+	}
+	g.commit(r.Context(), outcomes)
+	if r.Context().Err() != nil {
+		fail(w, r, r.Context().Err())
+		return
 	}
 	if len(outcomes) == 0 {
 		fail(w, r, errorf(http.StatusBadRequest, "multipart body has no parts"))
@@ -107,25 +130,42 @@ func (h *Handler) store(w http.ResponseWriter, r *http.Request) {
 	h.writeStowResponse(w, r, format, uids.study, outcomes, truncated)
 }
 
-// storePart stores one part and reports the outcome; it never returns an
-// error, because one bad part must not stop the others.
-func (h *Handler) storePart(ctx context.Context, part *multipart.Part, studyInPath string) stowOutcome {
+// checkPart spools one part and checks it. A good part comes back as an
+// item for the group commit, with a (so far) successful outcome; a bad one
+// as a failed outcome and no item. It never returns an error, because one
+// bad part must not stop the others.
+func (h *Handler) checkPart(ctx context.Context, part *multipart.Part, studyInPath string) (stowOutcome, *stowItem) {
 	log := zerolog.Ctx(ctx)
 	if ct := part.Header.Get("Content-Type"); ct != "" {
 		if typ, _ := contentTypeOf(ct); typ != "application/dicom" {
-			return stowOutcome{failure: reasonCannotUnderstand, comment: fmt.Sprintf("part has Content-Type %q; expected application/dicom", ct)}
+			return stowOutcome{failure: reasonCannotUnderstand, comment: fmt.Sprintf("part has Content-Type %q; expected application/dicom", ct)}, nil
 		}
 	}
 
 	spool, err := os.CreateTemp(h.opts.SpoolDir, "stow-*")
 	if err != nil {
 		log.Error().Err(err).Msg("stow: create spool file")
-		return stowOutcome{failure: reasonOutOfResources, comment: "cannot spool the part"}
+		return stowOutcome{failure: reasonOutOfResources, comment: "cannot spool the part"}, nil
 	}
+	keep := false
 	defer func() {
 		spool.Close()
-		os.Remove(spool.Name())
+		if !keep {
+			os.Remove(spool.Name())
+		}
 	}()
+	o, rec := h.spoolAndDescribe(ctx, part, spool, studyInPath)
+	if o.failure != 0 {
+		return o, nil
+	}
+	keep = true
+	return o, &stowItem{rec: rec, spool: spool.Name()}
+}
+
+// spoolAndDescribe copies the part into spool, parses it and describes
+// it for the index.
+func (h *Handler) spoolAndDescribe(ctx context.Context, part io.Reader, spool *os.File, studyInPath string) (stowOutcome, index.InstanceRecord) {
+	var none index.InstanceRecord
 	hash := sha256.New()
 	// mime/multipart hands out at most 4 KB per read: buffer the spool
 	// writes, or every 4 KB costs a write system call.
@@ -136,37 +176,39 @@ func (h *Handler) storePart(ctx context.Context, part *multipart.Part, studyInPa
 	}
 	switch {
 	case err != nil && errors.Is(err, syscall.ENOSPC):
-		return stowOutcome{failure: reasonOutOfResources, comment: "no space left to store the instance"}
+		return stowOutcome{failure: reasonOutOfResources, comment: "no space left to store the instance"}, none
 	case err != nil:
 		// The body broke mid-part; the caller sees the broken multipart.
-		return stowOutcome{failure: reasonProcessingFailure, comment: "part could not be read completely"}
+		return stowOutcome{failure: reasonProcessingFailure, comment: "part could not be read completely"}, none
 	case n > h.opts.MaxInstanceSize:
-		return stowOutcome{failure: reasonOutOfResources, comment: fmt.Sprintf("instance larger than the %d-byte limit", h.opts.MaxInstanceSize)}
+		return stowOutcome{failure: reasonOutOfResources, comment: fmt.Sprintf("instance larger than the %d-byte limit", h.opts.MaxInstanceSize)}, none
 	case n == 0:
-		return stowOutcome{failure: reasonCannotUnderstand, comment: "empty part"}
+		return stowOutcome{failure: reasonCannotUnderstand, comment: "empty part"}, none
 	}
 	digest := hex.EncodeToString(hash.Sum(nil))
 
 	if _, err := spool.Seek(0, io.SeekStart); err != nil {
-		return stowOutcome{failure: reasonProcessingFailure, comment: "cannot re-read the part"}
+		return stowOutcome{failure: reasonProcessingFailure, comment: "cannot re-read the part"}, none
 	}
-	f, err := dataset.Parse(bufio.NewReaderSize(spool, 64<<10), dataset.Options{})
+	f, err := dataset.Parse(spool, dataset.Options{})
 	if err != nil {
-		return stowOutcome{failure: reasonCannotUnderstand, comment: "not a readable DICOM Part 10 file: " + err.Error()}
+		return stowOutcome{failure: reasonCannotUnderstand, comment: "not a readable DICOM Part 10 file: " + err.Error()}, none
 	}
 	uids, err := identify(f)
 	if err != nil {
-		return stowOutcome{failure: reasonCannotUnderstand, comment: err.Error()}
+		return stowOutcome{failure: reasonCannotUnderstand, comment: err.Error()}, none
 	}
+	// Instances of this request not yet committed are not in the index,
+	// so the check answers for them as it did before they were sent.
 	if err := h.mayStoreInto(ctx, uids.study); err != nil {
-		return stowOutcome{uids: uids, failure: reasonNotAuthorized, comment: err.Error()}
+		return stowOutcome{uids: uids, failure: reasonNotAuthorized, comment: err.Error()}, none
 	}
 	if studyInPath != "" && uids.study != studyInPath {
-		return stowOutcome{uids: uids, failure: reasonStudyMismatch, comment: "Study Instance UID does not match the study in the request URL"}
+		return stowOutcome{uids: uids, failure: reasonStudyMismatch, comment: "Study Instance UID does not match the study in the request URL"}, none
 	}
 	rec, err := describe(f, uids)
 	if err != nil {
-		return stowOutcome{uids: uids, failure: reasonCannotUnderstand, comment: err.Error()}
+		return stowOutcome{uids: uids, failure: reasonCannotUnderstand, comment: err.Error()}, none
 	}
 	rec.Digest, rec.Size = digest, n
 	// Every upload gets a key of its own (digest plus a random suffix), so
@@ -174,64 +216,25 @@ func (h *Handler) storePart(ctx context.Context, part *multipart.Part, studyInPa
 	// replacement, and not an identical re-store racing a DELETE of the
 	// same instance, which could otherwise delete the blob just rewritten.
 	rec.BlobKey = "instances/" + uids.study + "/" + uids.series + "/" + uids.sop + "." + digest[:16] + "." + randomSuffix() + ".dcm"
-
-	// Durable bytes first, then the index row: a crash in between leaves an
-	// orphan blob (swept later), never a row without its blob.
-	if err := h.putBlob(ctx, rec.BlobKey, spool); err != nil {
-		log.Error().Err(err).Str("sop_uid", uids.sop).Msg("stow: store blob")
-		if errors.Is(err, syscall.ENOSPC) {
-			return stowOutcome{uids: uids, failure: reasonOutOfResources, comment: "no space left to store the instance"}
-		}
-		return stowOutcome{uids: uids, failure: reasonProcessingFailure, comment: "storage failed"}
-	}
-	res, err := h.opts.Index.PutInstance(ctx, rec)
-	if err != nil {
-		log.Error().Err(err).Str("sop_uid", uids.sop).Msg("stow: index instance")
-		// Nothing points at the new blob; a failed delete leaves an orphan
-		// for the sweep.
-		h.deleteBlobs(ctx, rec.BlobKey)
-		if errors.Is(err, index.ErrInvalid) {
-			return stowOutcome{uids: uids, failure: reasonCannotUnderstand, comment: "instance rejected by the index: " + err.Error()}
-		}
-		return stowOutcome{uids: uids, failure: reasonProcessingFailure, comment: "indexing failed"}
-	}
-	switch {
-	case res.Unchanged:
-		h.deleteBlobs(ctx, rec.BlobKey) // the stored copy stays in use
-	case res.ReplacedBlobKey != "":
-		h.deleteBlobs(ctx, res.ReplacedBlobKey)
-	}
-	outcome := "stored"
-	if res.Unchanged {
-		outcome = "unchanged"
-	} else {
-		h.metrics.ingested.Add(float64(n))
-	}
-	h.metrics.stored.WithLabelValues(outcome).Inc()
-	if a := accessOf(ctx); a != nil && a.Studies != nil {
-		a.Studies[uids.study] = true // later parts of the request may add to it
-	}
-	if a := accessOf(ctx); a != nil && a.Stored != nil {
-		a.Stored(ctx, uids.study, uids.series, uids.sop)
-	}
-	log.Debug().Str("sop_uid", uids.sop).Int64("bytes", n).Str("outcome", outcome).Msg("stow: instance")
-	return stowOutcome{uids: uids}
+	return stowOutcome{uids: uids}, rec
 }
 
-// putBlob stores the spooled part under key: by renaming the spool file
-// when the store can adopt it (no second copy of the bytes), else by
-// streaming it.
-func (h *Handler) putBlob(ctx context.Context, key string, spool *os.File) error {
+// putBlob stores the spool file at path under key: by renaming it when
+// the store can adopt it (no second copy of the bytes), else by streaming
+// it.
+func (h *Handler) putBlob(ctx context.Context, key, path string) error {
 	if a, ok := h.opts.Blobs.(blob.FileAdopter); ok {
-		_, err := a.AdoptFile(ctx, key, spool.Name())
+		_, err := a.AdoptFile(ctx, key, path)
 		if !errors.Is(err, blob.ErrCannotAdopt) {
 			return err
 		}
 	}
-	if _, err := spool.Seek(0, io.SeekStart); err != nil {
+	f, err := os.Open(path)
+	if err != nil {
 		return err
 	}
-	_, err := h.opts.Blobs.Put(ctx, key, spool)
+	defer f.Close()
+	_, err = h.opts.Blobs.Put(ctx, key, f)
 	return err
 }
 

@@ -116,3 +116,22 @@ type FileAdopter interface {
 	// the file is left at path and the old blob in place.
 	AdoptFile(ctx context.Context, key, path string) (int64, error)
 }
+
+// Adoption names one file for FilesAdopter.AdoptFiles to take as the blob
+// under Key.
+type Adoption struct {
+	Key, Path string
+}
+
+// FilesAdopter is implemented by stores that adopt many files at once more
+// cheaply than one AdoptFile call each: the filesystem store syncs the
+// files in parallel and each directory once, so a STOW-RS request of many
+// instances waits for the disk a few times instead of twice per instance.
+type FilesAdopter interface {
+	// AdoptFiles does what AdoptFile does for every file and returns one
+	// error per file (errs[i] for files[i], nil where it succeeded); a
+	// failure of one file leaves the others adopted. A file that cannot be
+	// taken over without copying gives an error wrapping ErrCannotAdopt,
+	// for the caller to Put instead. Every blob is durable when it returns.
+	AdoptFiles(ctx context.Context, files []Adoption) (errs []error)
+}

@@ -30,12 +30,13 @@ type Store struct {
 }
 
 var (
-	_ blob.Store       = (*Store)(nil)
-	_ blob.RangeOpener = (*Store)(nil)
-	_ blob.Stater      = (*Store)(nil)
-	_ blob.Lister      = (*Store)(nil)
-	_ blob.Pinger      = (*Store)(nil)
-	_ blob.FileAdopter = (*Store)(nil)
+	_ blob.Store        = (*Store)(nil)
+	_ blob.RangeOpener  = (*Store)(nil)
+	_ blob.Stater       = (*Store)(nil)
+	_ blob.Lister       = (*Store)(nil)
+	_ blob.Pinger       = (*Store)(nil)
+	_ blob.FileAdopter  = (*Store)(nil)
+	_ blob.FilesAdopter = (*Store)(nil)
 )
 
 // New returns a Store keeping its blobs under dir, creating dir (and its
@@ -100,40 +101,6 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader) (n int64, err 
 		return 0, fmt.Errorf("fsblob: put %s: %w", key, err)
 	}
 	return n, nil
-}
-
-// AdoptFile renames a complete file (on the same file system) into place
-// as the blob under key; see blob.FileAdopter. The file is synced first, so
-// the caller need not.
-func (s *Store) AdoptFile(ctx context.Context, key, path string) (int64, error) {
-	final, err := s.path("adopt", key)
-	if err != nil {
-		return 0, err
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return 0, fmt.Errorf("fsblob: adopt %s: %w", key, err)
-	}
-	fi, err := f.Stat()
-	if err == nil && !fi.Mode().IsRegular() {
-		err = fmt.Errorf("%s is not a regular file: %w", path, blob.ErrCannotAdopt)
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return 0, fmt.Errorf("fsblob: adopt %s: %w", key, err)
-	}
-	if err := s.install(ctx, path, final); err != nil {
-		if errors.Is(err, syscall.EXDEV) {
-			err = fmt.Errorf("%w: %w", blob.ErrCannotAdopt, err)
-		}
-		return 0, fmt.Errorf("fsblob: adopt %s: %w", key, err)
-	}
-	return fi.Size(), nil
 }
 
 // install renames a synced file into place and syncs the directory: the
