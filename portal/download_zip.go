@@ -64,6 +64,17 @@ func (h *Handler) streamStudyZIP(ctx context.Context, w http.ResponseWriter, uid
 			rec := base
 			rec.SeriesInstanceUID, rec.Modality, rec.SeriesNumber = se.UID, se.Modality, strconv.Itoa(se.Number)
 			rec.SOPClassUID, rec.SOPInstanceUID, rec.InstanceNumber = in.SOPClass, in.UID, strconv.Itoa(in.Number)
+			if zipdicomdir.RecordType(in.SOPClass) != "IMAGE" {
+				// SR, PDF, RT...: their directory records need the
+				// document's own keys (title, flags, dates).
+				rec.Header, err = h.archive.InstanceMetadata(ctx, uid, se.UID, in.UID)
+				if errors.Is(err, archive.ErrNotFound) {
+					continue // deleted meanwhile
+				}
+				if err != nil {
+					return zw.Count(), fmt.Errorf("%w: %w", errStarted, err)
+				}
+			}
 			err := h.archive.Retrieve(ctx, uid, se.UID, in.UID, func(syntax string) (io.Writer, error) {
 				rec.TransferSyntaxUID = syntax
 				return zw.Add(rec)

@@ -71,6 +71,21 @@ func (c *Client) AllInstances(ctx context.Context, studyUID, seriesUID string) (
 	return out, nil
 }
 
+// InstanceMetadata returns one instance's attributes (WADO-RS metadata;
+// large binary values are BulkDataURIs, not read). ErrNotFound when the
+// instance is absent or not the caller's.
+func (c *Client) InstanceMetadata(ctx context.Context, studyUID, seriesUID, sopUID string) (dicomjson.Object, error) {
+	objs, err := c.search(ctx, "/studies/"+url.PathEscape(studyUID)+"/series/"+url.PathEscape(seriesUID)+
+		"/instances/"+url.PathEscape(sopUID)+"/metadata", nil)
+	if err != nil {
+		return dicomjson.Object{}, err
+	}
+	if len(objs) != 1 {
+		return dicomjson.Object{}, ErrNotFound
+	}
+	return objs[0], nil
+}
+
 // Retrieve streams one instance as stored (WADO-RS, transfer-syntax=*).
 // open is called with the instance's transfer syntax once the archive
 // answers, and returns where the bytes go. ErrNotFound when the instance

@@ -41,7 +41,8 @@ const MediaStorageDirectoryStorage = "1.2.840.10008.1.3.10"
 const explicitVRLittleEndian = "1.2.840.10008.1.2.1"
 
 // record is one directory record: its type, its keys (already in tag
-// order, after the 0004 group) and, for images, the file it references.
+// order, after the 0004 group) and, for the records below a series
+// (IMAGE, SR DOCUMENT, ENCAP DOC...), the file it references.
 type record struct {
 	kind  string
 	keys  func(e *encoder)
@@ -110,7 +111,9 @@ func (w *Writer) records() (all []*record, first, last *record) {
 				prevSeries = ser
 				var prevImage *record
 				for _, im := range se.images {
-					ir := &record{kind: "IMAGE", keys: imageKeys(im), image: im}
+					kind := RecordType(im.inst.SOPClassUID)
+					keys := leafKeys(kind, im)
+					ir := &record{kind: kind, keys: func(e *encoder) { e.attrs(keys) }, image: im, utf8: !asciiAttrs(keys)}
 					all = append(all, ir)
 					link(ser, prevImage, ir)
 					prevImage = ir
@@ -161,10 +164,6 @@ func seriesKeys(s *series) func(*encoder) {
 		e.str(tagSeriesUID, "UI", s.first.SeriesInstanceUID)
 		e.str(tagSeriesNumber, "IS", s.number)
 	}
-}
-
-func imageKeys(im *entry) func(*encoder) {
-	return func(e *encoder) { e.str(tagInstanceNumber, "IS", im.number) }
 }
 
 // dicomdir encodes the whole DICOMDIR file.

@@ -2,7 +2,10 @@ package zipdicomdir
 
 import (
 	"encoding/binary"
+	"strconv"
 	"strings"
+
+	"github.com/pacslite/pacslite/dicomweb/dicomjson"
 )
 
 // encoder appends explicit VR little endian elements to a buffer.
@@ -77,4 +80,77 @@ func (e *encoder) item(n int) {
 func sizeStr(vr string, values ...string) int {
 	n := len(strings.Join(values, `\`))
 	return 8 + n + n%2
+}
+
+// attrs appends DICOM JSON attributes (in tag order): text values as
+// they are, PN values with their component groups, US, SS, UL and SL in
+// binary, sequences with items of explicit length. Other binary VRs and
+// bulk data are left out: no directory key needs them.
+func (e *encoder) attrs(as []dicomjson.Attribute) {
+	for _, a := range as {
+		e.attr(a)
+	}
+}
+
+func (e *encoder) attr(a dicomjson.Attribute) {
+	switch a.VR {
+	case "SQ":
+		var body encoder
+		for _, v := range a.Values {
+			it, _ := v.(dicomjson.Object)
+			var item encoder
+			item.attrs(it.Attributes())
+			body.item(len(item.b))
+			body.b = append(body.b, item.b...)
+		}
+		e.header(a.Tag, "SQ", len(body.b))
+		e.b = append(e.b, body.b...)
+	case "US", "SS", "UL", "SL":
+		size := 2
+		if a.VR == "UL" || a.VR == "SL" {
+			size = 4
+		}
+		e.header(a.Tag, a.VR, size*len(a.Strings()))
+		for _, s := range a.Strings() {
+			n, _ := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+			if size == 2 {
+				e.b = binary.LittleEndian.AppendUint16(e.b, uint16(n))
+			} else {
+				e.b = binary.LittleEndian.AppendUint32(e.b, uint32(n))
+			}
+		}
+	case "OB", "OD", "OF", "OL", "OV", "OW", "UN", "FL", "FD", "SV", "UV", "AT":
+	case "PN":
+		var vs []string
+		for _, v := range a.Values {
+			p, _ := v.(dicomjson.PersonName)
+			vs = append(vs, strings.TrimRight(p.Alphabetic+"="+p.Ideographic+"="+p.Phonetic, "="))
+		}
+		e.str(a.Tag, "PN", vs...)
+	default:
+		e.str(a.Tag, a.VR, a.Strings()...)
+	}
+}
+
+// asciiAttrs reports whether every text value, in sequences too, is ASCII.
+func asciiAttrs(as []dicomjson.Attribute) bool {
+	for _, a := range as {
+		for _, v := range a.Values {
+			switch v := v.(type) {
+			case dicomjson.Object:
+				if !asciiAttrs(v.Attributes()) {
+					return false
+				}
+			case dicomjson.PersonName:
+				if !ascii(v.Alphabetic, v.Ideographic, v.Phonetic) {
+					return false
+				}
+			case string:
+				if !ascii(v) {
+					return false
+				}
+			}
+		}
+	}
+	return true
 }

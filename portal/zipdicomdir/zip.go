@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/pacslite/pacslite/dicomweb/dicomjson"
 )
 
 // Instance is one instance file and the header fields of its directory
@@ -22,6 +24,14 @@ type Instance struct {
 	SOPClassUID, SOPInstanceUID, InstanceNumber                                        string
 	// TransferSyntaxUID is the syntax the file is encoded in (required).
 	TransferSyntaxUID string
+	// Header holds the other attributes of the instance as the archive's
+	// metadata gives them (DICOM JSON), for the keys of records other than
+	// IMAGE (see RecordType): an SR document's Completion Flag and Concept
+	// Name Code Sequence, an encapsulated PDF's Document Title and MIME
+	// type, an RT plan's label. Images need none. Missing type 1 keys are
+	// invented (the study's date for a content date, PARTIAL, UNVERIFIED,
+	// UNNAMED, the class's MIME type), type 2 keys written empty.
+	Header dicomjson.Object
 }
 
 // Options configure a Writer.
