@@ -3,18 +3,20 @@ package portal
 import (
 	"context"
 	"errors"
+	"regexp"
 	"strings"
 	"unicode"
 
 	"github.com/pacslite/pacslite/dicomweb"
+	"github.com/pacslite/pacslite/portal/account"
 	"github.com/pacslite/pacslite/portal/archive"
 	"github.com/pacslite/pacslite/portal/store"
 )
 
 // identityFields are the attributes matching reads from a study's first
-// instance: name, IDs with issuer, other IDs, birth date, phones,
-// accession, date, institution, description.
-const identityFields = "00100010,00100020,00100021,00100030,00101000,00101002,00102154,00080050,00080020,00080080,00081030"
+// instance: name, IDs with issuer, other IDs, birth date, phones, telecom
+// information (emails), accession, date, institution, description.
+const identityFields = "00100010,00100020,00100021,00100030,00101000,00101002,00102154,00102155,00080050,00080020,00080080,00081030"
 
 // fullAccess is a context that reads the whole archive: for the portal's
 // own background work (matching, retention), never for a visitor.
@@ -62,6 +64,15 @@ func (h *Handler) readIdentity(ctx context.Context, uid string, hospital bool) (
 			}
 		}
 	}
+	// Patient's Telecom Information (LT) is free text: phone numbers,
+	// email addresses, one per line or separated by spaces.
+	if a, ok := o.Get(0x00102155); ok {
+		for _, s := range a.Strings() {
+			if id.Email == "" {
+				id.Email = firstEmail(s)
+			}
+		}
+	}
 	if !hospital {
 		id.MatchState = store.MatchUpload
 	}
@@ -69,7 +80,7 @@ func (h *Handler) readIdentity(ctx context.Context, uid string, hospital bool) (
 		return store.StudyIdentity{}, err
 	}
 	stored, err := h.db.StudyIdentityOf(context.WithoutCancel(ctx), uid)
-	stored.Phone = id.Phone
+	stored.Phone, stored.Email = id.Phone, id.Email
 	return stored, err
 }
 
@@ -130,4 +141,16 @@ func phoneKey(s string) string {
 		return ""
 	}
 	return d[max(0, len(d)-10):]
+}
+
+var emailLike = regexp.MustCompile(`[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}`)
+
+// firstEmail returns the first valid email address in free text, or "".
+func firstEmail(text string) string {
+	for _, m := range emailLike.FindAllString(text, -1) {
+		if e, err := account.NormalizeEmail(m); err == nil {
+			return e
+		}
+	}
+	return ""
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/pacslite/pacslite/portal/account"
@@ -15,13 +16,14 @@ import (
 const invitationValidity = 30 * 24 * time.Hour
 
 // noMatch records that a hospital study fits nobody and, when invitations
-// are on, invites its patient by SMS to activate an account (as a clinic
-// does after a scan). Minors are not invited: their guardian adds them as
-// a family member.
+// are on, invites its patient to activate an account (as a clinic does
+// after a scan): by SMS to the study's phone number and by email to the
+// address in its Patient's Telecom Information, whichever it has. Minors
+// are not invited: their guardian adds them as a family member.
 func (h *Handler) noMatch(ctx context.Context, id store.StudyIdentity) error {
 	state := store.MatchUnmatched
 	defer func() { h.db.SetMatchState(ctx, id.StudyUID, state) }()
-	if !h.sharing.opts.Invitations || id.Phone == "" || id.PatientID == "" {
+	if !h.sharing.opts.Invitations || (id.Phone == "" && id.Email == "") || id.PatientID == "" {
 		return nil
 	}
 	if isMinor(id.BirthDate, h.now()) {
@@ -29,7 +31,14 @@ func (h *Handler) noMatch(ctx context.Context, id store.StudyIdentity) error {
 		return nil
 	}
 	phone, err := account.NormalizePhone(id.Phone)
-	if err != nil || phone == "" {
+	if err != nil {
+		phone = ""
+	}
+	email, err := account.NormalizeEmail(id.Email)
+	if err != nil {
+		email = ""
+	}
+	if phone == "" && email == "" {
 		return nil
 	}
 	token := account.NewSecret()
@@ -42,19 +51,47 @@ func (h *Handler) noMatch(ctx context.Context, id store.StudyIdentity) error {
 	if err != nil {
 		return err
 	}
+	var channels []string
+	for _, n := range h.invitationMessages(id, phone, email, token) {
+		if err := h.notify(ctx, n); err != nil {
+			return err
+		}
+		channels = append(channels, n.Channel)
+	}
+	h.audit(ctx, store.Event{Actor: "system", Role: "system", Action: "invitation.create", StudyUID: id.StudyUID,
+		Detail: fmt.Sprintf("invitation:%d %s", inv.ID, strings.Join(channels, ","))})
+	state = store.MatchInvited
+	return nil
+}
+
+// invitationMessages are the activation SMS and email of an invitation
+// (the FAQ's "activation SMS/email"): the account was made for the patient
+// at the scan; the link activates it.
+func (h *Handler) invitationMessages(id store.StudyIdentity, phone, email, token string) []store.Notification {
 	from := h.opts.SiteName
 	if id.Institution != "" {
 		from = id.Institution
 	}
-	body := fmt.Sprintf("%s: your imaging results are ready. Activate your patient account to see them: %s/invite/%s (valid 30 days).",
-		from, h.sharing.opts.SiteURL, token)
-	if err := h.notify(ctx, store.Notification{Channel: "sms", Recipient: phone, Body: body, Kind: "invitation", StudyUID: id.StudyUID}); err != nil {
-		return err
+	link := h.sharing.opts.SiteURL + "/invite/" + token
+	var out []store.Notification
+	if phone != "" {
+		out = append(out, store.Notification{Channel: "sms", Recipient: phone, Kind: "invitation", StudyUID: id.StudyUID,
+			Body: fmt.Sprintf("%s: your imaging results are ready. Activate your patient account to see them: %s (valid 30 days).", from, link)})
 	}
-	h.audit(ctx, store.Event{Actor: "system", Role: "system", Action: "invitation.create", StudyUID: id.StudyUID,
-		Detail: fmt.Sprintf("invitation:%d", inv.ID)})
-	state = store.MatchInvited
-	return nil
+	if email != "" {
+		when := ""
+		if t, err := time.Parse("20060102", id.StudyDate); err == nil {
+			when = " on " + t.Format("2 January 2006")
+		}
+		body := fmt.Sprintf("Hello,\n\nA patient account was created for you when you had your scan at %s%s. "+
+			"Your images, and your report when it is ready, are waiting in it.\n\n"+
+			"Activate your account to see them (the link works for 30 days):\n%s\n\n"+
+			"You choose your own password there; nobody will ask you for it. "+
+			"If you did not have a scan at %s, ignore this email.\n\n%s\n", from, when, link, from, h.opts.SiteName)
+		out = append(out, store.Notification{Channel: "email", Recipient: email, Kind: "invitation", StudyUID: id.StudyUID,
+			Subject: "Activate your patient account: your imaging results are ready", Body: body})
+	}
+	return out
 }
 
 // isMinor reports whether a birth date (YYYYMMDD) is less than 18 years

@@ -19,6 +19,7 @@ import (
 // crafted are the attributes of a test instance built by craftDICOM.
 type crafted struct {
 	Study, PatientID, Issuer, Name, Birth, Phone, Others, Institution, Accession, Date, Description string
+	Telecom                                                                                         string // Patient's Telecom Information (LT)
 }
 
 // craftDICOM builds a small Part 10 secondary capture (explicit VR little
@@ -47,7 +48,7 @@ func craftDICOM(c crafted) []byte {
 		str(0x00080020, "DA", c.Date), str(0x00080030, "TM", "120000"), str(0x00080050, "SH", c.Accession),
 		str(0x00080060, "CS", "OT"), str(0x00080080, "LO", c.Institution), str(0x00081030, "LO", c.Description),
 		str(0x00100010, "PN", c.Name), str(0x00100020, "LO", c.PatientID), str(0x00100021, "LO", c.Issuer),
-		str(0x00100030, "DA", c.Birth), str(0x00101000, "LO", c.Others), str(0x00102154, "SH", c.Phone),
+		str(0x00100030, "DA", c.Birth), str(0x00101000, "LO", c.Others), str(0x00102154, "SH", c.Phone), str(0x00102155, "LT", c.Telecom),
 		str(0x0020000D, "UI", c.Study), str(0x0020000E, "UI", c.Study+".1"), str(0x00200010, "SH", "1"),
 		str(0x00200011, "IS", "1"), str(0x00200013, "IS", "1"),
 		us(0x00280002, 1), str(0x00280004, "CS", "MONOCHROME2"), us(0x00280010, 8), us(0x00280011, 8),

@@ -35,9 +35,10 @@ type StudyIdentity struct {
 	Hospital    bool // pushed by a hospital system, not uploaded by a patient
 	MatchState  string
 	ReadAt      time.Time
-	// Phone is the first phone number as the study wrote it, for an
-	// invitation; it is not stored.
-	Phone string
+	// Phone is the first phone number as the study wrote it, and Email
+	// the first email address of Patient's Telecom Information, for an
+	// invitation; they are not stored.
+	Phone, Email string
 }
 
 const identityColumns = `study_uid, patient_id, issuer, other_ids, birth_date, phones, name, accession, study_date,
