@@ -2,7 +2,6 @@ package dicomweb
 
 import (
 	"bufio"
-	"bytes"
 	"compress/flate"
 	"context"
 	"encoding/binary"
@@ -106,18 +105,27 @@ func (v *viewer) readInflated(ctx context.Context, p *pixelHeader, at, n int64) 
 	return b[:m], nil
 }
 
-// readEncapsulated joins the fragments of compressed frame i.
+// readEncapsulated joins the fragments of compressed frame i. A frame of
+// one fragment, the usual case, is returned as read, without a copy.
 func readEncapsulated(ctx context.Context, ro blob.RangeOpener, p *pixelHeader, i int) ([]byte, error) {
-	var out bytes.Buffer
 	if p.frames != nil {
-		for _, fr := range p.frames[i] {
+		frags := p.frames[i]
+		if len(frags) == 1 {
+			return readRange(ctx, ro, p.key, frags[0].Offset, frags[0].Length)
+		}
+		var n int64
+		for _, fr := range frags {
+			n += fr.Length
+		}
+		out := make([]byte, 0, n)
+		for _, fr := range frags {
 			b, err := readRange(ctx, ro, p.key, fr.Offset, fr.Length)
 			if err != nil {
 				return nil, err
 			}
-			out.Write(b)
+			out = append(out, b...)
 		}
-		return out.Bytes(), nil
+		return out, nil
 	}
 	// Basic Offset Table spans: the items between this frame's first item
 	// and the next frame's (or the sequence delimiter).
@@ -129,18 +137,30 @@ func readEncapsulated(ctx context.Context, ro blob.RangeOpener, p *pixelHeader, 
 	if err != nil {
 		return nil, err
 	}
+	var out []byte
 	for len(b) >= 8 {
 		tag, n := binary.LittleEndian.Uint32(b), int64(binary.LittleEndian.Uint32(b[4:]))
 		if tag != 0xE000FFFE || n > int64(len(b)-8) {
 			break // the sequence delimiter, or what follows the pixel data
 		}
-		out.Write(b[8 : 8+n])
+		if out == nil && !isItem(b[8+n:]) {
+			out = b[8 : 8+n] // a single fragment: no copy
+			break
+		}
+		out = append(out, b[8:8+n]...)
 		b = b[8+n:]
 	}
-	if out.Len() == 0 {
+	if len(out) == 0 {
 		return nil, fmt.Errorf("dicomweb: %s: frame %d: no fragment at the offset the Basic Offset Table gives", p.key, i+1)
 	}
-	return out.Bytes(), nil
+	return out, nil
+}
+
+// isItem reports whether b starts with the header of a fragment item that
+// fits in b.
+func isItem(b []byte) bool {
+	return len(b) >= 8 && binary.LittleEndian.Uint32(b) == 0xE000FFFE &&
+		int64(binary.LittleEndian.Uint32(b[4:])) <= int64(len(b)-8)
 }
 
 // decodedFrame returns frame i as native little-endian pixels and the Info
