@@ -15,8 +15,8 @@ import (
 
 // memberCreate adds a family member, or saves the holder's own details
 // (relationship "self"), then looks for hospital studies that fit. A
-// minor can only be added by a parent or legal guardian; an adult member
-// must have agreed.
+// minor can only be added by a parent or legal guardian, and never as an
+// account's own holder; an adult member must have agreed.
 func (h *Handler) memberCreate(w http.ResponseWriter, r *http.Request) {
 	v := visitorOf(r)
 	f := memberForm{Name: strings.TrimSpace(r.PostFormValue("name")), BirthDate: strings.TrimSpace(r.PostFormValue("birth_date")),
@@ -40,6 +40,11 @@ func (h *Handler) memberCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	m := store.Member{HolderID: v.user.ID, Name: f.Name, BirthDate: birth.Format("20060102"), IDNumber: id,
 		PhoneKey: phoneKey(f.Phone), Relationship: f.Relationship}
+	if self && birthErr == nil && isMinor(m.BirthDate, h.now()) {
+		// A minor's studies reach a minor only through a guardian's
+		// account; otherwise anyone could claim a child's identity.
+		errs = append(errs, "You are under 18: a parent or legal guardian adds you as a family member (their child or a minor in their care) on their own account, and your studies show there.")
+	}
 	if self {
 		m.Consent, m.PhoneKey = true, phoneKey(v.user.Phone)
 		if cur, err := h.db.SelfMember(r.Context(), v.user.ID); err == nil {

@@ -2,6 +2,7 @@ package portal
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -144,9 +145,18 @@ func TestAutomaticMatching(t *testing.T) {
 	if n := countStudies(b.get("/dicomweb/studies").body); n != 3 {
 		t.Errorf("Ravi sees %d studies, want A, B and C", n)
 	}
-	// E: two accounts claim the same ID number and birth date: left alone.
+	// A minor's identity cannot be an account's own ("Minors' accounts
+	// need the guardian"): saving it as one's own details is refused.
 	_, other := e.patientWith("x@example.org")
-	other.postForm("/members", url.Values{"relationship": {"self"}, "name": {"X"}, "birth_date": {"2012-05-05"}, "id_number": {"ABC1234"}})
+	res = other.postForm("/members", url.Values{"relationship": {"self"}, "name": {"X"}, "birth_date": {"2012-05-05"}, "id_number": {"ABC1234"}})
+	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "a parent or legal guardian adds you") {
+		t.Errorf("a minor's birth date as one's own = %d, want 422 and the guardian message", res.status)
+	}
+	if _, err := e.db.SelfMember(context.Background(), mustUser(e, "x@example.org").ID); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("the minor's own details were saved (%v)", err)
+	}
+	// E: two accounts claim the same child (ID number and birth date): left alone.
+	other.postForm("/members", url.Values{"relationship": {"child"}, "name": {"X"}, "birth_date": {"2012-05-05"}, "id_number": {"ABC1234"}, "guardian": {"1"}})
 	pushHospital(e, crafted{Study: "2.25.6", PatientID: "H-78", Name: "Kumar^Maya", Birth: "20120505", Others: "ABC1234",
 		Institution: "City Hospital", Accession: "A-6", Date: "20240601"})
 	if len(matchedTo(e, "2.25.6")) != 0 {
