@@ -47,6 +47,9 @@ type Handler struct {
 	opts    Options
 	metrics *metrics
 	routes  http.Handler
+	// metadataBodies keeps gzipped metadata bodies, because viewers reopen
+	// the series they show and compressing them is most of the cost.
+	metadataBodies *bodyCache
 }
 
 // NewHandler checks the options and builds the handler.
@@ -75,7 +78,7 @@ func NewHandler(opts Options) (*Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("dicomweb: metrics: %w", err)
 	}
-	h := &Handler{opts: opts, metrics: m}
+	h := &Handler{opts: opts, metrics: m, metadataBodies: newBodyCache(metadataBodyCacheSize)}
 	h.routes = h.cors(h.newRouter())
 	return h, nil
 }

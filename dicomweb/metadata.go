@@ -70,8 +70,8 @@ func (h *Handler) metadata(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	hd.Set("Content-Encoding", "gzip")
-	key := metadataCacheKey(h, scope, etag)
-	if body := metadataBodies.get(key); body != nil {
+	key := metadataCacheKey(scope, etag)
+	if body := h.metadataBodies.get(key); body != nil {
 		hd.Set("Content-Length", strconv.Itoa(len(body)))
 		w.Write(body)
 		return
@@ -95,16 +95,16 @@ func (h *Handler) metadata(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := gz.Close(); err == nil && bw.Flush() == nil && !c.over {
-		metadataBodies.put(key, c.buf.Bytes())
+		h.metadataBodies.put(key, c.buf.Bytes())
 	}
 }
 
 // metadataCacheKey identifies a gzipped metadata body: the ETag covers the
-// index version, base URL and format, but neither the scope (a one-series
-// study has the same version for the study and the series) nor which
-// index (tests run many).
-func metadataCacheKey(h *Handler, scope pathUIDs, etag string) string {
-	return fmt.Sprintf("%p/%s/%s/%s/%s", h.opts.Index, scope.study, scope.series, scope.instance, etag)
+// index version, base URL and format, but not the scope (a one-series
+// study has the same version for the study and the series). The cache is
+// the Handler's, so one index's bodies never answer for another's.
+func metadataCacheKey(scope pathUIDs, etag string) string {
+	return fmt.Sprintf("%s/%s/%s/%s", scope.study, scope.series, scope.instance, etag)
 }
 
 // writeMetadata writes the DICOM JSON array of the scope's instances to

@@ -28,7 +28,7 @@ func BenchmarkSeriesMetadata(b *testing.B) {
 			r.Header.Set("Accept-Encoding", bb.enc)
 			for b.Loop() {
 				if bb.cold {
-					metadataBodies = newBodyCache(metadataBodyCacheSize)
+					h.metadataBodies = newBodyCache(metadataBodyCacheSize)
 				}
 				w := httptest.NewRecorder()
 				h.ServeHTTP(w, r)
@@ -61,7 +61,7 @@ func BenchmarkSeriesMetadataHTTP(b *testing.B) {
 		b.Run(bb.name, func(b *testing.B) {
 			for b.Loop() {
 				if bb.cold {
-					metadataBodies = newBodyCache(metadataBodyCacheSize)
+					h.metadataBodies = newBodyCache(metadataBodyCacheSize)
 				}
 				req, _ := http.NewRequest("GET", srv.URL+"/dicomweb/studies/"+study+"/series/"+series+"/metadata", nil)
 				req.Header.Set("Accept", "application/dicom+json")

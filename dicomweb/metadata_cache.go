@@ -14,13 +14,6 @@ import (
 // so 64 MB holds the series of dozens of studies a reading room has open.
 const metadataBodyCacheSize = 64 << 20
 
-// metadataBodies keeps gzipped metadata bodies by cache key (see
-// metadataCacheKey), because viewers reopen the series they show and
-// compressing 10 MB of JSON is most of the cost of answering. It is one
-// cache per process, not per Handler, so that the memory bound holds
-// whatever the number of handlers; the key carries the index's identity.
-var metadataBodies = newBodyCache(metadataBodyCacheSize)
-
 // bodyCache is a least-recently-used cache of response bodies bounded by
 // their total size. Bodies are never modified once stored.
 type bodyCache struct {

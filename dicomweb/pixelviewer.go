@@ -17,8 +17,14 @@ type viewer struct {
 	thumbs  *thumbCache
 }
 
+// headerCacheEntries holds the pixel headers of a few large studies: a
+// viewer scrolling a 1,000-slice CT fetches a frame of every instance, and
+// a header re-read costs a blob read of the whole header (~0.2 ms). A
+// single-frame header is a few hundred bytes.
+const headerCacheEntries = 4096
+
 func newViewer(h *Handler) *viewer {
-	return &viewer{h: h, headers: newHeaderCache(512), thumbs: newThumbCache(32 << 20)}
+	return &viewer{h: h, headers: newHeaderCache(headerCacheEntries), thumbs: newThumbCache(32 << 20)}
 }
 
 // header returns the (cached) pixel header of an instance.
