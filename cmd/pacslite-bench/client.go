@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"sync/atomic"
 	"time"
 )
 
@@ -36,12 +37,24 @@ type response struct {
 
 // get makes one GET with the given headers and reads the body to the end,
 // keeping it when keep is true.
+// freshHost, as a key of get's headers, sends the request with a Host
+// never used before (and no such header).
+const freshHost = "X-Bench-Fresh-Host"
+
+var freshHosts atomic.Int64
+
 func get(ctx context.Context, hc *http.Client, url string, hdr map[string]string, keep bool) (response, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return response{}, err
 	}
 	for k, v := range hdr {
+		if k == freshHost {
+			// A Host of its own per request: servers that cache
+			// responses by the URLs inside them must do the whole work.
+			req.Host = fmt.Sprintf("c%d.localhost:%s", freshHosts.Add(1), req.URL.Port())
+			continue
+		}
 		req.Header.Set(k, v)
 	}
 	start := time.Now()
