@@ -32,7 +32,7 @@ var ohifStudies = []struct {
 // Chromium driven by playwright-core: study list, viewer, scrolling, no
 // failed request (viewers/ohif/ohif.test.mjs). OHIF sends an API token
 // created with `pacslite token create`; the archive also runs with
-// anonymous DICOMweb. Screenshots land in viewers/screenshots. Under
+// anonymous DICOMweb. Screenshots land in viewers/screenshots with PACSLITE_UPDATE_SCREENSHOTS=1. Under
 // CI=true a missing browser, node or OHIF install fails the test;
 // elsewhere it skips (test.sh installs them).
 func TestOHIF(t *testing.T) {
@@ -96,10 +96,16 @@ func TestOHIF(t *testing.T) {
 	list, _ := json.Marshal(studies)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
+	// The committed screenshots are refreshed only on purpose, so a test
+	// run leaves the working tree as it was.
+	shots := t.TempDir()
+	if os.Getenv("PACSLITE_UPDATE_SCREENSHOTS") == "1" {
+		shots = filepath.Join(dir, "..", "screenshots")
+	}
 	cmd := exec.CommandContext(ctx, node, "ohif.test.mjs")
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "OHIF_URL="+web.URL, "DICOMWEB_URL="+s.Root, "TOKEN="+token,
-		"STUDIES="+string(list), "SCREENSHOTS="+filepath.Join(dir, "..", "screenshots"), "CHROMIUM="+chromium)
+		"STUDIES="+string(list), "SCREENSHOTS="+shots, "CHROMIUM="+chromium)
 	out, err := cmd.CombinedOutput()
 	t.Logf("OHIF browser test:\n%s", out)
 	if err != nil {

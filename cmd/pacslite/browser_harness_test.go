@@ -117,6 +117,17 @@ func browserTools(t *testing.T) (node, chromium, e2e string) {
 	return node, chromium, e2e
 }
 
+// screenshotDir is where a browser test saves its screenshots: the
+// committed portal/e2e/screenshots when PACSLITE_UPDATE_SCREENSHOTS=1 (to
+// refresh them on purpose), else a temporary folder, so a test run leaves
+// the working tree as it was.
+func screenshotDir(t *testing.T, e2e string) string {
+	if os.Getenv("PACSLITE_UPDATE_SCREENSHOTS") == "1" {
+		return filepath.Join(e2e, "screenshots")
+	}
+	return t.TempDir()
+}
+
 // stowFile stores one test file with STOW-RS as a PACS with an API token
 // would, and returns its study UID.
 func stowFile(t *testing.T, base, token, file string) string {

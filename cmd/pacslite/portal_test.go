@@ -63,7 +63,7 @@ func TestMountPortal(t *testing.T) {
 
 // TestPortalBrowser drives Debian's Chromium through the portal with
 // playwright-core (portal/e2e), against the server as serve wires it.
-// Screenshots land in portal/e2e/screenshots.
+// Screenshots (with PACSLITE_UPDATE_SCREENSHOTS=1) land in portal/e2e/screenshots.
 func TestPortalBrowser(t *testing.T) {
 	node, chromium, e2e := browserTools(t)
 	base := startPortalServer(t, PortalConfig{Pages: true, Signup: true, SiteName: "City Hospital",
@@ -74,7 +74,7 @@ func TestPortalBrowser(t *testing.T) {
 	cmd := exec.CommandContext(ctx, node, "portal.test.mjs")
 	cmd.Dir = e2e
 	cmd.Env = append(os.Environ(), "BASE_URL="+base, "ADMIN_EMAIL=admin@example.org", "ADMIN_PASSWORD=admin-password-1",
-		"TESTDATA="+testdata, "SCREENSHOTS="+filepath.Join(e2e, "screenshots"), "CHROMIUM="+chromium)
+		"TESTDATA="+testdata, "SCREENSHOTS="+screenshotDir(t, e2e), "CHROMIUM="+chromium)
 	out, err := cmd.CombinedOutput()
 	t.Logf("browser test:\n%s", out)
 	var exit *exec.ExitError

@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -18,7 +17,7 @@ import (
 // (portal/e2e/report.test.mjs): a radiologist works the worklist, claims a
 // study, writes (autosave) and signs its report; the patient sees Reported,
 // the banner and the report, prints it and downloads the PDF.
-// Screenshots land in portal/e2e/screenshots/report-*.png.
+// Screenshots (with PACSLITE_UPDATE_SCREENSHOTS=1) land in portal/e2e/screenshots/report-*.png.
 func TestReportBrowser(t *testing.T) {
 	node, chromium, e2e := browserTools(t)
 	base, db := startTestServer(t, PortalConfig{Pages: true, Signup: true, SiteName: "City Hospital",
@@ -64,7 +63,7 @@ func TestReportBrowser(t *testing.T) {
 	cmd.Env = append(os.Environ(), "BASE_URL="+base, "ADMIN_EMAIL=admin@example.org", "ADMIN_PASSWORD=admin-password-1",
 		"RAD_EMAIL=rao@example.org", "RAD_PASSWORD=rao-password-1", "PATIENT_EMAIL=priya@example.org", "PATIENT_PASSWORD=priya-password-1",
 		"STUDY="+ct, "EXPECTED_ORDER="+strings.Join([]string{ct, us, mr}, ","), "OVERDUE="+us,
-		"SCREENSHOTS="+filepath.Join(e2e, "screenshots"), "CHROMIUM="+chromium)
+		"SCREENSHOTS="+screenshotDir(t, e2e), "CHROMIUM="+chromium)
 	out, err := cmd.CombinedOutput()
 	t.Logf("browser test:\n%s", out)
 	if err != nil {

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -22,7 +21,7 @@ import (
 // browser, the owner revokes it; the owner downloads the originals with
 // the security code from the outbox; the Activity lists it all; a family
 // member's hospital study is matched and the member switch shows it.
-// Screenshots land in portal/e2e/screenshots/share-*.png.
+// Screenshots (with PACSLITE_UPDATE_SCREENSHOTS=1) land in portal/e2e/screenshots/share-*.png.
 func TestShareBrowser(t *testing.T) {
 	node, chromium, e2e := browserTools(t)
 	base, db := startTestServer(t, PortalConfig{Pages: true, Signup: true, SiteName: "City Hospital",
@@ -73,7 +72,7 @@ func TestShareBrowser(t *testing.T) {
 	cmd.Env = append(os.Environ(), "BASE_URL="+base, "OUTBOX_URL=http://"+oln.Addr().String(),
 		"ADMIN_EMAIL=admin@example.org", "ADMIN_PASSWORD=admin-password-1",
 		"PATIENT_EMAIL=alice@example.org", "PATIENT_PASSWORD=alice-password-1", "STUDY="+own, "FATHER_STUDY="+father,
-		"SCREENSHOTS="+filepath.Join(e2e, "screenshots"), "CHROMIUM="+chromium)
+		"SCREENSHOTS="+screenshotDir(t, e2e), "CHROMIUM="+chromium)
 	out, err := cmd.CombinedOutput()
 	t.Logf("browser test:\n%s", out)
 	if err != nil {

@@ -29,7 +29,7 @@ import (
 // across origins). The viewer must draw the shared study through the
 // share's DICOMweb root only: every DICOMweb request it made is under
 // /s/<token>/dicomweb, a QIDO there lists that one study, and another
-// study's UID there is 404. Screenshot: portal/e2e/screenshots/share-ohif.png.
+// study's UID there is 404. Screenshot (with PACSLITE_UPDATE_SCREENSHOTS=1): portal/e2e/screenshots/share-ohif.png.
 func TestShareOHIFBrowser(t *testing.T) {
 	node, chromium, e2e := browserTools(t)
 	dist, _ := filepath.Abs("../../viewers/ohif/dist")
@@ -85,7 +85,7 @@ func TestShareOHIFBrowser(t *testing.T) {
 	cmd := exec.CommandContext(runCtx, node, "share_ohif.test.mjs")
 	cmd.Dir = e2e
 	cmd.Env = append(os.Environ(), "BASE_URL="+site, "PATIENT_EMAIL=alice@example.org", "PATIENT_PASSWORD=alice-password-1",
-		"STUDY="+shared, "OTHER_STUDY="+other, "SCREENSHOTS="+filepath.Join(e2e, "screenshots"), "CHROMIUM="+chromium)
+		"STUDY="+shared, "OTHER_STUDY="+other, "SCREENSHOTS="+screenshotDir(t, e2e), "CHROMIUM="+chromium)
 	out, err := cmd.CombinedOutput()
 	t.Logf("browser test:\n%s", out)
 	if err != nil {

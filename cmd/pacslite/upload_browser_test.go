@@ -21,7 +21,7 @@ import (
 // over real HTTP on its own origin, with razorpay-go talking to it),
 // progress, a failure mid-way and its resumption, the dashboard's
 // Priority chip, an admin refund to credit and an upload paid by credit.
-// Screenshots land in portal/e2e/screenshots/upload-*.png.
+// Screenshots (with PACSLITE_UPDATE_SCREENSHOTS=1) land in portal/e2e/screenshots/upload-*.png.
 func TestUploadBrowser(t *testing.T) {
 	node, chromium, e2e := browserTools(t)
 	fake := razorpayfake.New(razorpayfake.Options{KeyID: "rzp_test_browser", KeySecret: "browser-key-secret", WebhookSecret: "browser-hook-secret"})
@@ -47,7 +47,7 @@ func TestUploadBrowser(t *testing.T) {
 	cmd.Dir = e2e
 	cmd.Env = append(os.Environ(), "BASE_URL="+base, "ADMIN_EMAIL=admin@example.org", "ADMIN_PASSWORD=admin-password-1",
 		"CD_FIRST="+folders[0], "CD_SECOND="+folders[1], "CD_THIRD="+folders[2],
-		"SCREENSHOTS="+filepath.Join(e2e, "screenshots"), "CHROMIUM="+chromium)
+		"SCREENSHOTS="+screenshotDir(t, e2e), "CHROMIUM="+chromium)
 	out, err := cmd.CombinedOutput()
 	t.Logf("browser test:\n%s", out)
 	var exit *exec.ExitError
