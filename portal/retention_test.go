@@ -2,6 +2,7 @@ package portal
 
 import (
 	"context"
+	"errors"
 	"io/fs"
 	"net/http"
 	"net/url"
@@ -114,6 +115,15 @@ func TestAdminDeletesStudy(t *testing.T) {
 	admin := e.login("admin@example.org", "admin-password")
 	_, alice := e.patientWith("alice@example.org", doeStudy)
 	token, _ := alice.share(t, doeStudy, nil)
+	// A report in progress, with its text: it must go with the study.
+	rad := e.user(store.RoleRadiologist, "rad@example.org", "radiologist-password")
+	ctx := context.Background()
+	if err := e.db.ClaimReport(ctx, doeStudy, rad.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.db.SaveDraft(ctx, doeStudy, rad.ID, store.Draft{Note: "findings of a deleted study"}); err != nil {
+		t.Fatal(err)
+	}
 	if res := admin.get("/admin/studies/" + doeStudy + "/delete"); res.status != http.StatusOK || !strings.Contains(res.body, "Delete this study?") {
 		t.Errorf("confirmation page = %d", res.status)
 	}
@@ -132,5 +142,11 @@ func TestAdminDeletesStudy(t *testing.T) {
 	e.wantAudit(doeStudy, "study.delete", "user:"+itoa(mustUser(e, "admin@example.org").ID))
 	if n := blobFiles(t); n != 1 {
 		t.Errorf("%d blob files left, want Smith's only", n)
+	}
+	if _, err := e.db.GetReport(ctx, doeStudy); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("report of the deleted study: %v, want not found", err)
+	}
+	if vs, err := e.db.ReportVersions(ctx, doeStudy); err != nil || len(vs) != 0 {
+		t.Errorf("report versions of the deleted study: %d (%v), want none", len(vs), err)
 	}
 }

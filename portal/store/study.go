@@ -187,7 +187,11 @@ func (db *DB) ForgetStudy(ctx context.Context, studyUID string) error {
 		return fmt.Errorf("store: forget study: %w", err)
 	}
 	defer tx.Rollback()
-	for _, q := range []string{`DELETE FROM study_links WHERE study_uid = ?`, `DELETE FROM studies WHERE study_uid = ?`} {
+	// The report goes with the study: patients are told both are kept for
+	// the retention period, and a report must not outlive what it reads.
+	// (Its versions go by ON DELETE CASCADE.)
+	for _, q := range []string{`DELETE FROM study_links WHERE study_uid = ?`, `DELETE FROM reports WHERE study_uid = ?`,
+		`DELETE FROM studies WHERE study_uid = ?`} {
 		if _, err := tx.ExecContext(ctx, q, studyUID); err != nil {
 			return fmt.Errorf("store: forget study: %w", err)
 		}
