@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"os"
 	"strings"
@@ -37,8 +36,8 @@ type stowOutcome struct {
 	comment string // why it failed, for the client (no patient data)
 }
 
-// bodyBufferSize is the read buffer between a STOW-RS body and the
-// multipart parser.
+// bodyBufferSize is the read buffer of a STOW-RS body: large reads from
+// the connection, and part data handed on in large pieces.
 const bodyBufferSize = 512 << 10
 
 // store is STOW-RS: POST /studies and POST /studies/{study}. Parts are
@@ -77,10 +76,7 @@ func (h *Handler) store(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	// mime/multipart reads its source 4 KB at a time: a large buffer in
-	// between turns a body's read system calls from one per 4 KB into one
-	// per socket buffer's worth.
-	mr := multipart.NewReader(bufio.NewReaderSize(r.Body, bodyBufferSize), params["boundary"])
+	mr := newStowReader(r.Body, params["boundary"], bodyBufferSize)
 	g := &stowGroup{h: h}
 	defer g.discard()
 	var outcomes []stowOutcome
@@ -134,7 +130,7 @@ func (h *Handler) store(w http.ResponseWriter, r *http.Request) {
 // item for the group commit, with a (so far) successful outcome; a bad one
 // as a failed outcome and no item. It never returns an error, because one
 // bad part must not stop the others.
-func (h *Handler) checkPart(ctx context.Context, part *multipart.Part, studyInPath string) (stowOutcome, *stowItem) {
+func (h *Handler) checkPart(ctx context.Context, part *stowPart, studyInPath string) (stowOutcome, *stowItem) {
 	log := zerolog.Ctx(ctx)
 	if ct := part.Header.Get("Content-Type"); ct != "" {
 		if typ, _ := contentTypeOf(ct); typ != "application/dicom" {
@@ -167,21 +163,22 @@ func (h *Handler) checkPart(ctx context.Context, part *multipart.Part, studyInPa
 func (h *Handler) spoolAndDescribe(ctx context.Context, part io.Reader, spool *os.File, studyInPath string) (stowOutcome, index.InstanceRecord) {
 	var none index.InstanceRecord
 	hash := sha256.New()
-	// mime/multipart hands out at most 4 KB per read: buffer the spool
-	// writes, or every 4 KB costs a write system call.
+	// The part hands out up to a read buffer's worth at a time (WriteTo),
+	// which bufio passes to the file without copying; smaller pieces (a
+	// quoted-printable part) are gathered into large writes.
 	buffered := bufio.NewWriterSize(spool, 256<<10)
-	n, err := io.Copy(io.MultiWriter(buffered, hash), io.LimitReader(part, h.opts.MaxInstanceSize+1))
+	n, err := io.Copy(&limitWriter{w: io.MultiWriter(buffered, hash), left: h.opts.MaxInstanceSize}, part)
 	if err == nil {
 		err = buffered.Flush()
 	}
 	switch {
 	case err != nil && errors.Is(err, syscall.ENOSPC):
 		return stowOutcome{failure: reasonOutOfResources, comment: "no space left to store the instance"}, none
+	case errors.Is(err, errTooLarge):
+		return stowOutcome{failure: reasonOutOfResources, comment: fmt.Sprintf("instance larger than the %d-byte limit", h.opts.MaxInstanceSize)}, none
 	case err != nil:
 		// The body broke mid-part; the caller sees the broken multipart.
 		return stowOutcome{failure: reasonProcessingFailure, comment: "part could not be read completely"}, none
-	case n > h.opts.MaxInstanceSize:
-		return stowOutcome{failure: reasonOutOfResources, comment: fmt.Sprintf("instance larger than the %d-byte limit", h.opts.MaxInstanceSize)}, none
 	case n == 0:
 		return stowOutcome{failure: reasonCannotUnderstand, comment: "empty part"}, none
 	}
@@ -217,6 +214,24 @@ func (h *Handler) spoolAndDescribe(ctx context.Context, part io.Reader, spool *o
 	// same instance, which could otherwise delete the blob just rewritten.
 	rec.BlobKey = "instances/" + uids.study + "/" + uids.series + "/" + uids.sop + "." + digest[:16] + "." + randomSuffix() + ".dcm"
 	return stowOutcome{uids: uids}, rec
+}
+
+// errTooLarge stops the copy of a part larger than MaxInstanceSize.
+var errTooLarge = errors.New("dicomweb: instance too large")
+
+// limitWriter passes on at most left bytes, then fails with errTooLarge.
+type limitWriter struct {
+	w    io.Writer
+	left int64
+}
+
+func (l *limitWriter) Write(p []byte) (int, error) {
+	if int64(len(p)) > l.left {
+		return 0, errTooLarge
+	}
+	n, err := l.w.Write(p)
+	l.left -= int64(n)
+	return n, err
 }
 
 // putBlob stores the spool file at path under key: by renaming it when

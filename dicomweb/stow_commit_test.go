@@ -309,3 +309,34 @@ func TestStoreGroupAccess(t *testing.T) {
 
 // sortStrings compares lists of UIDs as sets.
 var sortStrings = cmp.Options{cmpopts.SortSlices(func(a, b string) bool { return a < b }), cmpopts.EquateEmpty()}
+
+// TestStoreInstanceSizeLimit checks MaxInstanceSize: an instance of
+// exactly that size is stored, a larger one fails alone (out of resources).
+func TestStoreInstanceSizeLimit(t *testing.T) {
+	mr := dicomPart(t, "pydicom/MR_small.dcm")
+	mrUIDs, err := identifyBytes(mr.body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ct, sop := ctVariant(t, 1)
+	dir := t.TempDir()
+	idx, err := index.Open(context.Background(), filepath.Join(dir, "index.db"), index.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idx.Close()
+	blobs, err := fsblob.New(filepath.Join(dir, "blobs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := NewHandler(Options{Index: idx, Blobs: blobs, SpoolDir: filepath.Join(dir, "spool"),
+		Prefix: "/dicomweb", MaxInstanceSize: int64(len(mr.body))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := stowRig{h: h, dir: dir}.post(t, context.Background(), "/dicomweb/studies", mr, ct)
+	want := stowResult{Status: 202, Stored: []string{mrUIDs.sop}, Failed: []string{strconv.Itoa(reasonOutOfResources) + " "}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("STOW of an instance at the limit and one over it (%s) differs (-want +got):\n%s", sop, diff)
+	}
+}
