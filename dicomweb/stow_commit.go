@@ -13,13 +13,16 @@ import (
 	"github.com/pacslite/pacslite/store/index"
 )
 
-// A group is committed once it holds this many parts or spooled bytes,
-// and at the end of the request: a large request then holds a bounded
-// number of spool files, and its first instances are indexed while the
+// A group is committed once it holds this many parts, spooled bytes or
+// bytes of index records in memory (the metadata JSON of a large
+// structured report or RT structure set can be megabytes), and at the end
+// of the request: a large request then holds a bounded number of spool
+// files and little memory, and its first instances are indexed while the
 // rest is still arriving.
 const (
-	groupMaxParts = 64
-	groupMaxBytes = 256 << 20
+	groupMaxParts  = 64
+	groupMaxBytes  = 256 << 20
+	groupMaxRecord = 32 << 20
 )
 
 // putWorkers bounds the blobs copied into a store that cannot adopt files
@@ -42,19 +45,22 @@ type stowItem struct {
 // group). A crash in between leaves orphan blobs and spool files, which
 // the orphan sweep and the start-up spool cleaning remove.
 type stowGroup struct {
-	h     *Handler
-	items []stowItem
-	bytes int64
+	h       *Handler
+	items   []stowItem
+	bytes   int64 // spooled
+	records int   // of the items' index records
 }
 
 func (g *stowGroup) add(it stowItem) {
 	g.items = append(g.items, it)
 	g.bytes += it.rec.Size
+	r := &it.rec
+	g.records += len(r.Metadata) + len(r.StudyAttrs) + len(r.SeriesAttrs) + len(r.InstanceAttrs)
 }
 
 // full reports whether the group should be committed now.
 func (g *stowGroup) full() bool {
-	return len(g.items) >= groupMaxParts || g.bytes >= groupMaxBytes
+	return len(g.items) >= groupMaxParts || g.bytes >= groupMaxBytes || g.records >= groupMaxRecord
 }
 
 // discard removes the spool files of parts not committed (the request
@@ -65,7 +71,8 @@ func (g *stowGroup) discard() {
 			os.Remove(it.spool)
 		}
 	}
-	g.items, g.bytes = g.items[:0], 0
+	clear(g.items) // let the records go
+	g.items, g.bytes, g.records = g.items[:0], 0, 0
 }
 
 // commit stores and indexes the group's parts and records in outcomes
