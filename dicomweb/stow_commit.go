@@ -26,8 +26,9 @@ const (
 )
 
 // putWorkers bounds the blobs copied into a store that cannot adopt files
-// (S3) at once: a few uploads in flight hide the round trips.
-const putWorkers = 4
+// (S3) at once: a second upload in flight hides round trips, and each may
+// hold a part-sized buffer (s3blob: 16 MB for a large instance).
+const putWorkers = 2
 
 // stowItem is a part that passed every check and waits, spooled, for its
 // group's commit.
