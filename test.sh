@@ -135,6 +135,7 @@ step "fuzzing (short)"
 fuzz() { go test -run='^$' -fuzz="^$2\$" -fuzztime="${FUZZTIME:-15s}" "$1"; }
 fuzz ./dicomweb/dataset FuzzParse
 fuzz ./dicomweb FuzzSTOWMultipart
+fuzz ./dicomweb FuzzSTOWReader
 fuzz ./dicomweb FuzzQIDOQuery
 fuzz ./dicomweb/dicomjson FuzzUnmarshal
 
