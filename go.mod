@@ -13,6 +13,7 @@ require (
 	github.com/razorpay/razorpay-go v1.3.0
 	github.com/rs/zerolog v1.34.0
 	github.com/suyashkumar/dicom v1.1.0
+	github.com/zeebo/xxh3 v1.0.2
 	golang.org/x/crypto v0.28.0
 	golang.org/x/image v0.23.0
 	golang.org/x/text v0.21.0

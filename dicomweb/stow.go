@@ -3,7 +3,6 @@ package dicomweb
 import (
 	"bufio"
 	"context"
-	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -14,6 +13,7 @@ import (
 	"syscall"
 
 	"github.com/rs/zerolog"
+	"github.com/zeebo/xxh3"
 
 	"github.com/pacslite/pacslite/dicomweb/dataset"
 	"github.com/pacslite/pacslite/store/blob"
@@ -162,7 +162,10 @@ func (h *Handler) checkPart(ctx context.Context, part *stowPart, studyInPath str
 // it for the index.
 func (h *Handler) spoolAndDescribe(ctx context.Context, part io.Reader, spool *os.File, studyInPath string) (stowOutcome, index.InstanceRecord) {
 	var none index.InstanceRecord
-	hash := sha256.New()
+	// The digest only tells a re-sent instance from a changed one (see
+	// index.InstanceRecord.Digest): XXH3-128 does that at ~20 GB/s, where
+	// SHA-256 was a fifth of all STOW-RS CPU.
+	hash := xxh3.New()
 	// The part hands out up to a read buffer's worth at a time (WriteTo),
 	// which bufio passes to the file without copying; smaller pieces (a
 	// quoted-printable part) are gathered into large writes.
@@ -182,7 +185,8 @@ func (h *Handler) spoolAndDescribe(ctx context.Context, part io.Reader, spool *o
 	case n == 0:
 		return stowOutcome{failure: reasonCannotUnderstand, comment: "empty part"}, none
 	}
-	digest := hex.EncodeToString(hash.Sum(nil))
+	sum := hash.Sum128().Bytes()
+	digest := hex.EncodeToString(sum[:])
 
 	if _, err := spool.Seek(0, io.SeekStart); err != nil {
 		return stowOutcome{failure: reasonProcessingFailure, comment: "cannot re-read the part"}, none

@@ -67,7 +67,11 @@ type InstanceRecord struct {
 	// Storage.
 	BlobKey string // where the instance's bytes are
 	Size    int64  // bytes
-	Digest  string // hex SHA-256 of the stored bytes
+	// Digest is a hash of the stored bytes (hex XXH3-128 from STOW-RS;
+	// SHA-256 in rows stored by earlier versions, which never equal one).
+	// It tells a re-sent instance (Unchanged) from a changed one, so it
+	// need not resist forgery: whoever may store an instance may replace it.
+	Digest string
 
 	// Precomputed DICOM JSON (canonical dicomjson encoding, one object
 	// each). StudyAttrs and SeriesAttrs are the patient/study and series
