@@ -41,7 +41,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	report := b.report()
 	fmt.Fprintln(stdout, report)
 	if cfg.out != "" {
-		if err := record(filepath.Join(b.repo, cfg.out), b.runKey(), report); err != nil {
+		out := cfg.out
+		if !filepath.IsAbs(out) {
+			out = filepath.Join(b.repo, out) // relative to the repository, wherever it runs from
+		}
+		if err := record(out, b.runKey(), report); err != nil {
 			fmt.Fprintf(stderr, "pacslite-bench: %v\n", err)
 			return 1
 		}
