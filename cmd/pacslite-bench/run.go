@@ -22,9 +22,10 @@ func (b *bench) runBackend(ctx context.Context, be backend) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	if !b.cfg.keep {
-		defer os.RemoveAll(dir)
-	}
+	// The folders stay until the whole benchmark ends (main removes
+	// b.dir): deleting one server's tens of thousands of files just before
+	// the next server runs would tax the next one's file creation (ext4
+	// without a journal scans past inodes freed in the last minutes).
 	b.loads = append(b.loads, fmt.Sprintf("%s start %s", name, loadAvg()))
 	s, err := be.Start(ctx, dir)
 	if err != nil {
@@ -106,9 +107,6 @@ func (b *bench) runBackend(ctx context.Context, be backend) error {
 		dir := filepath.Join(b.dir, strings.ToLower(name)+"-big")
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return err
-		}
-		if !b.cfg.keep {
-			defer os.RemoveAll(dir)
 		}
 		if s, err = be.Start(ctx, dir); err != nil {
 			return err
