@@ -70,6 +70,7 @@ type bench struct {
 	diskMBps float64
 	loads    []string
 	notes    []string
+	released time.Time // when a server's folder was last deleted
 }
 
 func (b *bench) logf(format string, a ...any) {

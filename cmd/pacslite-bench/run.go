@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -22,10 +23,7 @@ func (b *bench) runBackend(ctx context.Context, be backend) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	// The folders stay until the whole benchmark ends (main removes
-	// b.dir): deleting one server's tens of thousands of files just before
-	// the next server runs would tax the next one's file creation (ext4
-	// without a journal scans past inodes freed in the last minutes).
+	b.settle()
 	b.loads = append(b.loads, fmt.Sprintf("%s start %s", name, loadAvg()))
 	s, err := be.Start(ctx, dir)
 	if err != nil {
@@ -102,12 +100,14 @@ func (b *bench) runBackend(ctx context.Context, be backend) error {
 		return err
 	}
 	b.loads = append(b.loads, fmt.Sprintf("%s end %s", name, loadAvg()))
+	b.release(dir)
 
 	if b.cfg.bigStow > 0 {
 		dir := filepath.Join(b.dir, strings.ToLower(name)+"-big")
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return err
 		}
+		b.settle()
 		if s, err = be.Start(ctx, dir); err != nil {
 			return err
 		}
@@ -118,8 +118,42 @@ func (b *bench) runBackend(ctx context.Context, be backend) error {
 			return err
 		}
 		b.loads = append(b.loads, fmt.Sprintf("%s after 2 GB study %s", name, loadAvg()))
+		b.release(dir)
 	}
 	return nil
+}
+
+// settleTime is how long file creation on the benchmark's disk stays
+// taxed after many files were deleted and the deletion synced: ext4
+// without a journal scans past inodes freed in the last 60 s (300 s while
+// their inode table block is dirty, hence the sync in release).
+const settleTime = 65 * time.Second
+
+// release deletes a server's folder once its measurements are done, so
+// that its gigabytes do not crowd the page cache of the servers measured
+// after it, and syncs the deletion (see settleTime).
+func (b *bench) release(dir string) {
+	if b.cfg.keep {
+		return
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		b.logf("removing %s: %v", dir, err)
+	}
+	syscall.Sync()
+	b.released = time.Now()
+}
+
+// settle waits, before a server starts, until the last deletion no
+// longer slows the creation of files; not in quick mode, whose figures
+// are not for comparison.
+func (b *bench) settle() {
+	if b.cfg.quick || b.released.IsZero() {
+		return
+	}
+	if wait := settleTime - time.Since(b.released); wait > 0 {
+		b.logf("waiting %.0fs for the last folder's deletion to settle", wait.Seconds())
+		time.Sleep(wait)
+	}
 }
 
 // sizeLabel prints an instance count as 10k or 1M.
