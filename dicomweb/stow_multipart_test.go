@@ -26,7 +26,11 @@ type readPart struct {
 }
 
 // readWith reads every part with next, each body by read (which may stop
-// early: NextPart must skip the rest).
+// early: NextPart must skip the rest). It stops after a body that fails:
+// what follows is not comparable, because mime/multipart then resumes
+// wherever its decoder stopped (a quoted-printable error leaves raw bytes
+// it reads as an unexpected line), while stowReader skips to the next
+// boundary and goes on.
 func readWith(next func() (textproto.MIMEHeader, io.Reader, error), read func(io.Reader) ([]byte, error)) readResult {
 	var res readResult
 	for len(res.Parts) < 1000 {
@@ -40,6 +44,9 @@ func readWith(next func() (textproto.MIMEHeader, io.Reader, error), read func(io
 		}
 		b, err := read(r)
 		res.Parts = append(res.Parts, readPart{Header: h, Body: string(b), BodyErr: err != nil})
+		if err != nil {
+			return res
+		}
 	}
 	return res
 }
