@@ -4,6 +4,7 @@
 // phone, to SCREENSHOTS. Started by `go test ./cmd/pacslite -run
 // TestPortalBrowser`, which starts the server and sets the environment.
 import { chromium } from 'playwright-core';
+import { step, check, run } from './steps.mjs';
 import { readFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -13,23 +14,6 @@ const TESTDATA = process.env.TESTDATA;
 const SHOTS = process.env.SCREENSHOTS;
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 
-let passed = 0;
-let failed = 0;
-async function step(name, fn) {
-  const t0 = Date.now();
-  try {
-    await fn();
-    passed++;
-    console.log(`ok   ${name} (${Date.now() - t0} ms)`);
-  } catch (e) {
-    failed++;
-    console.log(`FAIL ${name}: ${e.stack || e}`);
-    throw e;
-  }
-}
-function check(cond, msg) {
-  if (!cond) throw new Error(msg);
-}
 async function shot(page, name) {
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true, animations: 'disabled' });
 }
@@ -260,10 +244,4 @@ async function main() {
   check(other, 'second study');
 }
 
-main().then(() => {
-  console.log(`${passed} passed, ${failed} failed`);
-}, (e) => {
-  if (!failed) console.log(`FAIL ${e.stack || e}`);
-  console.log(`${passed} passed, ${Math.max(failed, 1)} failed`);
-  process.exit(1);
-});
+run(main);

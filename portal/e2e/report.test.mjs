@@ -6,6 +6,7 @@
 // Started by `go test ./cmd/pacslite -run TestReportBrowser`, which starts
 // the server, stores the studies and sets the environment.
 import { chromium } from 'playwright-core';
+import { step, check, run } from './steps.mjs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
@@ -21,23 +22,6 @@ const OVERDUE = process.env.OVERDUE;
 const SHOTS = process.env.SCREENSHOTS;
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 
-let passed = 0;
-let failed = 0;
-async function step(name, fn) {
-  const t0 = Date.now();
-  try {
-    await fn();
-    passed++;
-    console.log(`ok   ${name} (${Date.now() - t0} ms)`);
-  } catch (e) {
-    failed++;
-    console.log(`FAIL ${name}: ${e.stack || e}`);
-    throw e;
-  }
-}
-function check(cond, msg) {
-  if (!cond) throw new Error(msg);
-}
 async function shot(page, name, fullPage = true) {
   await page.screenshot({ path: path.join(SHOTS, `report-${name}.png`), fullPage, animations: 'disabled' });
 }
@@ -197,10 +181,4 @@ async function main() {
   await browser.close();
 }
 
-main().then(() => {
-  console.log(`${passed} passed, ${failed} failed`);
-}, (e) => {
-  if (!failed) console.log(`FAIL ${e.stack || e}`);
-  console.log(`${passed} passed, ${Math.max(failed, 1)} failed`);
-  process.exit(1);
-});
+run(main);

@@ -9,6 +9,7 @@
 // Screenshots: SCREENSHOTS/share-*.png. Started by `go test ./cmd/pacslite
 // -run TestShareBrowser`, which starts the server and sets the environment.
 import { chromium } from 'playwright-core';
+import { step, check, submit, run } from './steps.mjs';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -21,23 +22,6 @@ const FATHER = process.env.FATHER_STUDY;
 const SHOTS = process.env.SCREENSHOTS;
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 
-let passed = 0;
-let failed = 0;
-async function step(name, fn) {
-  const t0 = Date.now();
-  try {
-    await fn();
-    passed++;
-    console.log(`ok   ${name} (${Date.now() - t0} ms)`);
-  } catch (e) {
-    failed++;
-    console.log(`FAIL ${name}: ${e.stack || e}`);
-    throw e;
-  }
-}
-function check(cond, msg) {
-  if (!cond) throw new Error(msg);
-}
 async function shot(page, name) {
   await page.screenshot({ path: path.join(SHOTS, `share-${name}.png`), fullPage: true, animations: 'disabled' });
 }
@@ -46,9 +30,6 @@ async function login(page, id, password) {
   await page.fill('input[name=login]', id);
   await page.fill('input[name=password]', password);
   await Promise.all([page.waitForNavigation(), page.click('form[action="/login"] button[type=submit]')]);
-}
-async function submit(page, selector) {
-  await Promise.all([page.waitForNavigation(), page.click(selector)]);
 }
 async function imageShown(page, sel) {
   await page.waitForFunction((s) => {
@@ -257,10 +238,4 @@ async function main() {
   await browser.close();
 }
 
-main().then(() => {
-  console.log(`${passed} passed, ${failed} failed`);
-}, (e) => {
-  if (!failed) console.log(`FAIL ${e.stack || e}`);
-  console.log(`${passed} passed, ${Math.max(failed, 1)} failed`);
-  process.exit(1);
-});
+run(main);

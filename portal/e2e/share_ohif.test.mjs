@@ -9,6 +9,7 @@
 // Started by `go test ./cmd/pacslite -run TestShareOHIFBrowser`, which
 // starts the server, OHIF and the proxy in front of both.
 import { chromium } from 'playwright-core';
+import { step, check, submit, run } from './steps.mjs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -19,26 +20,6 @@ const OTHER = process.env.OTHER_STUDY;
 const SHOTS = process.env.SCREENSHOTS;
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 
-let passed = 0;
-let failed = 0;
-async function step(name, fn) {
-  const t0 = Date.now();
-  try {
-    await fn();
-    passed++;
-    console.log(`ok   ${name} (${Date.now() - t0} ms)`);
-  } catch (e) {
-    failed++;
-    console.log(`FAIL ${name}: ${e.stack || e}`);
-    throw e;
-  }
-}
-function check(cond, msg) {
-  if (!cond) throw new Error(msg);
-}
-async function submit(page, selector) {
-  await Promise.all([page.waitForNavigation(), page.click(selector)]);
-}
 
 // lit reads OHIF's viewport canvas: how many pixels are not black.
 async function lit(page) {
@@ -161,10 +142,4 @@ async function main() {
   await browser.close();
 }
 
-main().then(() => {
-  console.log(`${passed} passed, ${failed} failed`);
-}, (e) => {
-  if (!failed) console.log(`FAIL ${e.stack || e}`);
-  console.log(`${passed} passed, ${Math.max(failed, 1)} failed`);
-  process.exit(1);
-});
+run(main);
