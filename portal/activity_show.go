@@ -33,7 +33,7 @@ type activityData struct {
 // the audit trail, newest first, in words.
 func (h *Handler) activityShow(w http.ResponseWriter, r *http.Request) {
 	uid := r.PathValue("uid")
-	study, _, ok := h.visibleStudy(w, r, uid)
+	study, _, ok := h.visibleStudy(w, r, uid, "study.denied")
 	if !ok {
 		return
 	}

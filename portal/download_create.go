@@ -20,7 +20,7 @@ const downloadValidity = 30 * time.Minute
 // phone through the outbox.
 func (h *Handler) downloadCreate(w http.ResponseWriter, r *http.Request) {
 	uid := r.PathValue("uid")
-	if _, _, ok := h.visibleStudy(w, r, uid); !ok {
+	if _, _, ok := h.visibleStudy(w, r, uid, "study.denied"); !ok {
 		return
 	}
 	v := visitorOf(r)

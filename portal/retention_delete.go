@@ -32,7 +32,7 @@ func (h *Handler) studyDeleteShow(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) showStudyDelete(w http.ResponseWriter, r *http.Request, status int, msg string) {
-	study, _, ok := h.visibleStudy(w, r, r.PathValue("uid"))
+	study, _, ok := h.visibleStudy(w, r, r.PathValue("uid"), "study.denied")
 	if !ok {
 		return
 	}
@@ -67,7 +67,7 @@ func (h *Handler) paidUploads(r *http.Request, uid string) ([]paidUpload, error)
 // portal's records, and the audit trail.
 func (h *Handler) studyDelete(w http.ResponseWriter, r *http.Request) {
 	uid := r.PathValue("uid")
-	if _, _, ok := h.visibleStudy(w, r, uid); !ok {
+	if _, _, ok := h.visibleStudy(w, r, uid, "study.denied"); !ok {
 		return
 	}
 	v := visitorOf(r)
@@ -124,7 +124,7 @@ func (h *Handler) refundStudy(r *http.Request, uid, kind, actor string) error {
 // studyKeep exempts a study from retention, or ends the exemption.
 func (h *Handler) studyKeep(w http.ResponseWriter, r *http.Request) {
 	uid := r.PathValue("uid")
-	if _, _, ok := h.visibleStudy(w, r, uid); !ok {
+	if _, _, ok := h.visibleStudy(w, r, uid, "study.denied"); !ok {
 		return
 	}
 	keep := r.PostFormValue("keep") == "1"

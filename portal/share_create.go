@@ -34,7 +34,7 @@ type shareCreatedData struct {
 // download permission, report inclusion.
 func (h *Handler) shareCreate(w http.ResponseWriter, r *http.Request) {
 	uid := r.PathValue("uid")
-	study, _, ok := h.visibleStudy(w, r, uid)
+	study, _, ok := h.visibleStudy(w, r, uid, "study.denied")
 	if !ok {
 		return
 	}

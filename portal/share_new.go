@@ -45,7 +45,7 @@ func (h *Handler) shareNew(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) showShareForm(w http.ResponseWriter, r *http.Request, status int, d shareNewData) {
-	study, _, ok := h.visibleStudy(w, r, r.PathValue("uid"))
+	study, _, ok := h.visibleStudy(w, r, r.PathValue("uid"), "study.denied")
 	if !ok {
 		return
 	}
@@ -81,9 +81,10 @@ func (h *Handler) showShareForm(w http.ResponseWriter, r *http.Request, status i
 }
 
 // visibleStudy returns a study the visitor may see, with the archive
-// context of the visitor; otherwise it answers "not found" (and audits
-// the attempt) and ok is false.
-func (h *Handler) visibleStudy(w http.ResponseWriter, r *http.Request, uid string) (archive.Study, context.Context, bool) {
+// context of the visitor; otherwise it answers "not found", audits the
+// attempt as action (absent or not the visitor's: worth a line either
+// way) and ok is false.
+func (h *Handler) visibleStudy(w http.ResponseWriter, r *http.Request, uid, action string) (archive.Study, context.Context, bool) {
 	v := visitorOf(r)
 	ctx, err := h.archiveContext(r)
 	if err != nil {
@@ -93,7 +94,7 @@ func (h *Handler) visibleStudy(w http.ResponseWriter, r *http.Request, uid strin
 	study, err := h.archive.Study(ctx, uid)
 	if errors.Is(err, archive.ErrNotFound) {
 		h.audit(r.Context(), store.Event{Actor: userPrincipal(v.user, v.session).actor, Role: string(v.user.Role),
-			Action: "study.denied", StudyUID: uid, Detail: r.Method + " " + r.URL.Path, Status: http.StatusNotFound, Remote: h.clientAddr(r)})
+			Action: action, StudyUID: uid, Detail: r.Method + " " + r.URL.Path, Status: http.StatusNotFound, Remote: h.clientAddr(r)})
 		h.notFound(w, r)
 		return archive.Study{}, nil, false
 	}

@@ -41,21 +41,8 @@ func (h *Handler) studyShow(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) showStudy(w http.ResponseWriter, r *http.Request, status int, formError string) {
 	v := visitorOf(r)
 	uid := r.PathValue("uid")
-	ctx, err := h.archiveContext(r)
-	if err != nil {
-		h.serverError(w, r, err)
-		return
-	}
-	study, err := h.archive.Study(ctx, uid)
-	if errors.Is(err, archive.ErrNotFound) {
-		// Absent or not this account's: worth a line either way.
-		h.audit(r.Context(), store.Event{Actor: userPrincipal(v.user, v.session).actor, Role: string(v.user.Role),
-			Action: "study.view", StudyUID: uid, Status: http.StatusNotFound, Remote: h.clientAddr(r)})
-		h.notFound(w, r)
-		return
-	}
-	if err != nil {
-		h.serverError(w, r, err)
+	study, ctx, ok := h.visibleStudy(w, r, uid, "study.view")
+	if !ok {
 		return
 	}
 	rows, err := h.studyRows(ctx, []archive.Study{study})

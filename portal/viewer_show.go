@@ -24,21 +24,8 @@ type viewerData struct {
 func (h *Handler) viewerShow(w http.ResponseWriter, r *http.Request) {
 	v := visitorOf(r)
 	uid := r.PathValue("uid")
-	ctx, err := h.archiveContext(r)
-	if err != nil {
-		h.serverError(w, r, err)
-		return
-	}
-	study, err := h.archive.Study(ctx, uid)
-	if errors.Is(err, archive.ErrNotFound) {
-		// Absent or not this account's: worth a line either way.
-		h.audit(r.Context(), store.Event{Actor: userPrincipal(v.user, v.session).actor, Role: string(v.user.Role),
-			Action: "viewer.open", StudyUID: uid, Status: http.StatusNotFound, Remote: h.clientAddr(r)})
-		h.notFound(w, r)
-		return
-	}
-	if err != nil {
-		h.serverError(w, r, err)
+	study, ctx, ok := h.visibleStudy(w, r, uid, "viewer.open")
+	if !ok {
 		return
 	}
 	series, err := h.archive.Series(ctx, uid)
