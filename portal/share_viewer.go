@@ -47,7 +47,7 @@ func (h *Handler) shareViewer(w http.ResponseWriter, r *http.Request) {
 }
 
 // seriesCards lists a study's series with the instance whose image
-// stands for each (the middle one of the stack).
+// stands for each (the middle one: the most telling image of a stack).
 func (h *Handler) seriesCards(ctx context.Context, uid string) ([]seriesCard, error) {
 	series, err := h.archive.Series(ctx, uid)
 	if err != nil && !errors.Is(err, archive.ErrNotFound) {

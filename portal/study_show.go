@@ -1,10 +1,8 @@
 package portal
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
-	"sync"
 
 	"github.com/pacslite/pacslite/portal/archive"
 	"github.com/pacslite/pacslite/portal/store"
@@ -50,26 +48,11 @@ func (h *Handler) showStudy(w http.ResponseWriter, r *http.Request, status int, 
 		h.serverError(w, r, err)
 		return
 	}
-	series, err := h.archive.Series(ctx, uid)
-	if err != nil && !errors.Is(err, archive.ErrNotFound) {
+	cards, err := h.seriesCards(ctx, uid)
+	if err != nil {
 		h.serverError(w, r, err)
 		return
 	}
-	cards := make([]seriesCard, len(series))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, 4)
-	for i, s := range series {
-		cards[i].Series = s
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			// The middle instance is the most telling image of a stack.
-			if inst, err := h.archive.Instances(ctx, uid, s.UID); err == nil && len(inst) > 0 {
-				cards[i].ThumbInstance = inst[len(inst)/2].UID
-			}
-		})
-	}
-	wg.Wait()
 	d := studyShowData{Row: rows[0], Series: cards, Root: h.opts.DICOMwebPrefix, IsAdmin: v.user.Role == store.RoleAdmin,
 		Linked: r.URL.Query().Get("linked"), Error: formError}
 	if h.opts.OHIFURL != "" {
